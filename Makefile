@@ -1,0 +1,42 @@
+# npo-analysis: the common tasks. Each target bootstraps its own virtual environment, so a fresh
+# clone needs only Python 3.11 and make.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PROFILE ?= small
+SEED    ?= 20261127
+
+.PHONY: test test-all demo lab bench lint clean help
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+test: $(STAMP)  ## Run the test suite (fast tests; RUN_SLOW=1 adds the slow ones)
+	$(BIN)/python -m pytest -q
+
+test-all: $(STAMP)  ## Run every test, the slow ones included (what CI runs)
+	RUN_SLOW=1 $(BIN)/python -m pytest -q
+
+demo: $(STAMP)  ## Build the Demoland demo dataset (PROFILE=small) into outputs/data/$(PROFILE)/
+	$(BIN)/npo-analysis demo --profile $(PROFILE) --seed $(SEED) --out outputs/data/$(PROFILE)
+
+lab: $(STAMP)  ## Open JupyterLab on notebooks/
+	$(BIN)/jupyter lab notebooks/
+
+bench: $(STAMP)  ## Run the benchmarks in benchmarks/ (prints their figures)
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+lint: $(STAMP)  ## Check style with ruff
+	$(BIN)/ruff check npo_analysis tests benchmarks
+
+clean:  ## Remove the virtual environment and generated outputs
+	rm -rf $(VENV) outputs/data outputs/runs

@@ -1,0 +1,168 @@
+"""Reading and writing datasets: a directory of Parquet tables plus ``dataset.json``.
+
+``dataset.json`` holds :class:`DatasetInfo`: the dataset's name, whether it is synthetic, its count
+date, the years it covers, its sources and (for generated data) the generator's name, version and
+seed. The tables themselves are described in :mod:`npo_analysis.schema`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from npo_analysis import schema
+from npo_analysis.atomic import atomic_directory
+
+INFO_FILE = "dataset.json"
+#: Optional file of a synthetic dataset with the generator's true parameters and planted effects.
+TRUTH_FILE = "truth.json"
+
+
+class DatasetError(Exception):
+    """A dataset directory cannot be read: missing directory, file or metadata."""
+
+
+@dataclass
+class DatasetInfo:
+    """Metadata of a dataset (the content of ``dataset.json``).
+
+    Parameters
+    ----------
+    name : str
+        Short name, e.g. ``"demoland-small"``.
+    synthetic : bool
+        ``True`` for generated data; reports then show a visible banner.
+    count_date : str
+        Count date (peildatum) of the pupil and school counts, ISO ``YYYY-MM-DD``.
+    years : list of int
+        Years the dataset covers (school years for test results, count years for counts).
+    sources : list of dict
+        Where the data came from: each ``{"name": ..., "url": ..., "count_date": ...}``.
+    generator : dict, optional
+        For generated data: ``{"name": ..., "version": ..., "seed": ..., "profile": ...}``.
+    """
+
+    name: str
+    synthetic: bool
+    count_date: str
+    years: list[int]
+    sources: list[dict] = field(default_factory=list)
+    generator: dict | None = None
+
+    def to_json(self) -> str:
+        """Serialise to pretty, key-sorted JSON."""
+        return json.dumps(asdict(self), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_file(cls, path: Path) -> DatasetInfo:
+        """Read ``dataset.json``; raise :class:`DatasetError` naming the file on problems."""
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise DatasetError(f"{path}: missing; a dataset directory needs {INFO_FILE}") from exc
+        except json.JSONDecodeError as exc:
+            raise DatasetError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from exc
+        expected = {"name", "synthetic", "count_date", "years"}
+        missing = sorted(expected - set(raw))
+        unknown = sorted(set(raw) - expected - {"sources", "generator"})
+        if missing or unknown:
+            raise DatasetError(
+                f"{path}: missing keys {missing}, unknown keys {unknown}; expected "
+                f"{sorted(expected)} plus optional 'sources' and 'generator'"
+            )
+        return cls(**raw)
+
+
+@dataclass
+class Dataset:
+    """A dataset in memory: metadata, tables and (for synthetic data) the generator's truth."""
+
+    info: DatasetInfo
+    tables: dict[str, pd.DataFrame]
+    truth: dict | None = None
+
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        try:
+            return self.tables[table]
+        except KeyError:
+            raise KeyError(
+                f"dataset {self.info.name!r} has no table {table!r}; it has {sorted(self.tables)}"
+            ) from None
+
+    def __contains__(self, table: str) -> bool:
+        return table in self.tables
+
+
+def write_dataset(dataset: Dataset, directory: str | Path) -> Path:
+    """Write ``dataset`` to ``directory`` atomically (the old content is replaced only on success).
+
+    Tables are written in the canonical column order of :mod:`npo_analysis.schema` (extra columns
+    follow), without the pandas index, so that the same tables give byte-identical files.
+
+    Returns
+    -------
+    pathlib.Path
+        The dataset directory.
+    """
+    directory = Path(directory)
+    with atomic_directory(directory) as tmp:
+        for name, frame in dataset.tables.items():
+            _ordered(name, frame).to_parquet(tmp / f"{name}.parquet", index=False)
+        (tmp / INFO_FILE).write_text(dataset.info.to_json(), encoding="utf-8")
+        if dataset.truth is not None:
+            (tmp / TRUTH_FILE).write_text(
+                json.dumps(dataset.truth, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+            )
+    return directory
+
+
+def _ordered(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    spec = schema.TABLES.get(name)
+    if spec is None:
+        return frame.reset_index(drop=True)
+    known = [c for c in spec.column_names if c in frame.columns]
+    extra = [c for c in frame.columns if c not in known]
+    return frame[known + extra].reset_index(drop=True)
+
+
+def read_raw_tables(directory: str | Path, tables: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Read the Parquet tables of a dataset directory as stored (no validation, no conversion).
+
+    Parameters
+    ----------
+    directory : path-like
+        The dataset directory.
+    tables : list of str, optional
+        Only these tables (default: every ``*.parquet`` file present).
+
+    Raises
+    ------
+    DatasetError
+        When the directory does not exist, a requested table is missing, or a file is not
+        readable Parquet (the message names the file).
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise DatasetError(f"{directory}: data directory does not exist")
+    names = tables if tables is not None else sorted(p.stem for p in directory.glob("*.parquet"))
+    frames = {}
+    for name in names:
+        path = directory / f"{name}.parquet"
+        if not path.exists():
+            raise DatasetError(f"{path}: table {name!r} is missing")
+        try:
+            frames[name] = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises several types for damaged files
+            raise DatasetError(f"{path}: not a readable Parquet file ({exc})") from exc
+    return frames
+
+
+def read_truth(directory: str | Path) -> dict | None:
+    """Return the generator's truth (``truth.json``) of a synthetic dataset, or ``None``."""
+    path = Path(directory) / TRUTH_FILE
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
