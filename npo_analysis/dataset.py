@@ -128,7 +128,9 @@ def _ordered(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     return frame[known + extra].reset_index(drop=True)
 
 
-def read_raw_tables(directory: str | Path, tables: list[str] | None = None) -> dict[str, pd.DataFrame]:
+def read_raw_tables(
+    directory: str | Path, tables: list[str] | None = None
+) -> dict[str, pd.DataFrame]:
     """Read the Parquet tables of a dataset directory as stored (no validation, no conversion).
 
     Parameters
@@ -166,3 +168,159 @@ def read_truth(directory: str | Path) -> dict | None:
     if not path.exists():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+# --- Loading with validation and canonical dtypes ----------------------------------------------
+
+#: In-memory dtype of each schema kind (see :func:`coerce_table`).
+CANONICAL_DTYPES: dict[str, str] = {
+    "string": "str",
+    "int": "int64",
+    "float": "float64",
+    "bool": "bool",
+}
+#: Nullable variants, used for ``nullable=True`` columns of these kinds.
+NULLABLE_DTYPES: dict[str, str] = {"int": "Int64", "bool": "boolean"}
+#: Category vocabularies whose order means something (low to high).
+ORDERED_VOCABULARIES: tuple[tuple[str, ...], ...] = (schema.EDUCATION_LEVELS,)
+
+
+def load_dataset(
+    directory: str | Path, tables: list[str] | None = None, validate: bool = True
+) -> Dataset:
+    """Read a dataset directory, check it against the data model and give canonical dtypes.
+
+    Parameters
+    ----------
+    directory : path-like
+        The dataset directory (``dataset.json`` plus ``<table>.parquet`` files).
+    tables : list of str, optional
+        Only these tables (default: every table present). Required tables not asked for are not
+        reported missing; cross-table checks run only between the tables read.
+    validate : bool
+        Check metadata and tables first (:mod:`npo_analysis.validation`). Without it, values the
+        data model does not allow may fail the dtype conversion or become missing (an unknown
+        category becomes missing).
+
+    Returns
+    -------
+    Dataset
+        Metadata, the tables converted by :func:`coerce_table`, and ``truth.json`` when present.
+
+    Raises
+    ------
+    DatasetError
+        When the directory, ``dataset.json`` or a requested table is missing or unreadable (the
+        message names the file).
+    npo_analysis.validation.ValidationError
+        When the dataset breaks the data model; its message lists every problem, one per line.
+
+    Examples
+    --------
+    >>> ds = load_dataset("outputs/data/small")  # doctest: +SKIP
+    >>> ds["schools"]["pupils"].dtype  # doctest: +SKIP
+    dtype('int64')
+    """
+    directory = Path(directory)
+    frames = read_raw_tables(directory, tables)
+    info = DatasetInfo.from_file(directory / INFO_FILE)
+    if validate:
+        _raise_on_problems(directory, info, frames, require_all=tables is None)
+    coerced = {name: coerce_table(name, frame) for name, frame in frames.items()}
+    return Dataset(info=info, tables=coerced, truth=_read_truth_checked(directory))
+
+
+def _raise_on_problems(directory: Path, info: DatasetInfo, frames: dict[str, pd.DataFrame],
+                       require_all: bool) -> None:
+    from npo_analysis.validation import ValidationError, validate_info, validate_tables
+
+    source = str(directory)
+    problems = validate_info(info, source=source)
+    problems += validate_tables(frames, source=source, require_all=require_all)
+    if problems:
+        raise ValidationError(problems, source=source)
+
+
+def _read_truth_checked(directory: Path) -> dict | None:
+    try:
+        return read_truth(directory)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DatasetError(f"{directory / TRUTH_FILE}: not valid JSON ({exc})") from exc
+
+
+def coerce_table(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of table ``name`` with the canonical in-memory dtypes of the data model.
+
+    Conversions by the column's kind in :mod:`npo_analysis.schema`:
+
+    - ``"string"`` -> pandas ``str`` (missing values stay ``NaN``);
+    - ``"int"`` -> ``int64``; a nullable int column -> ``Int64`` (missing as ``pd.NA``), whether or
+      not it holds missing values (today: ``interventions.evidence``);
+    - ``"float"`` -> ``float64``;
+    - ``"bool"`` -> ``bool`` (a nullable bool column -> ``boolean``);
+    - ``"category"`` -> ``pandas.Categorical`` with the schema's vocabulary as categories, in the
+      schema's order; education levels are ``ordered=True`` (low to high).
+
+    Columns are put in the schema's order; extra columns follow unchanged. Tables unknown to the
+    schema are returned unchanged (index reset).
+
+    Parameters
+    ----------
+    name : str
+        Table name.
+    frame : pandas.DataFrame
+        The table, validated (values the schema forbids may fail to convert).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The converted table with a fresh ``RangeIndex``.
+
+    Raises
+    ------
+    DatasetError
+        When a column cannot be converted (names the table and column).
+    """
+    frame = _ordered(name, frame)
+    spec = schema.TABLES.get(name)
+    if spec is None:
+        return frame
+    converted = {
+        col.name: _coerce_column(name, col, frame[col.name])
+        for col in spec.columns if col.name in frame.columns
+    }
+    return frame.assign(**converted)
+
+
+def canonical_dtype(column: schema.Column):
+    """Return the in-memory dtype of a schema column (see :func:`coerce_table`).
+
+    Parameters
+    ----------
+    column : npo_analysis.schema.Column
+        The column specification.
+
+    Returns
+    -------
+    str or pandas.CategoricalDtype
+        A dtype accepted by :meth:`pandas.Series.astype`.
+    """
+    if column.kind == "category":
+        ordered = column.categories in ORDERED_VOCABULARIES
+        return pd.CategoricalDtype(list(column.categories), ordered=ordered)
+    if column.nullable and column.kind in NULLABLE_DTYPES:
+        return NULLABLE_DTYPES[column.kind]
+    return CANONICAL_DTYPES[column.kind]
+
+
+def _coerce_column(table: str, column: schema.Column, series: pd.Series) -> pd.Series:
+    target = canonical_dtype(column)
+    try:
+        if isinstance(target, pd.CategoricalDtype):  # values outside the vocabulary -> missing
+            series = series.where(series.isin(target.categories))
+        return series.astype(target)
+    except (ValueError, TypeError) as exc:
+        raise DatasetError(
+            f"{table}.{column.name}: cannot convert {series.dtype} values to {target} ({exc}); "
+            "validate the dataset to see which rows are wrong"
+        ) from exc

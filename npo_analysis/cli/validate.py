@@ -1,0 +1,52 @@
+"""``npo-analysis validate``: check a dataset directory against the data model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pyarrow.parquet as pq
+
+from npo_analysis.cli.errors import user_errors
+from npo_analysis.dataset import INFO_FILE, DatasetInfo
+
+
+@click.command(name="validate")
+@click.option(
+    "--data",
+    "data_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Dataset directory: dataset.json plus one <table>.parquet per table.",
+)
+@user_errors
+def command(data_dir: Path) -> None:
+    """Check a dataset directory against the data model (docs/data-model.md).
+
+    Checks dataset.json and every table: required tables and columns, value types, missing
+    values, categories, code formats (GM0363, WK036301, BRIN6), value ranges, unique keys,
+    references between tables, and that schools.pupils matches the pupils table.
+
+    Prints `OK: <name>, <n> tables, <rows> rows` and exits 0 when the dataset is valid.
+    Otherwise prints every problem, one per line, as `table.column: what is wrong in which rows
+    (row numbers from 0, values); expected ...`, and exits 1.
+
+    \b
+    Example:
+      npo-analysis validate --data outputs/data/small
+    """
+    from npo_analysis.validation import ValidationError, validate_dataset
+
+    problems = validate_dataset(data_dir)
+    if problems:
+        click.echo(str(ValidationError(problems, source=str(data_dir))))
+        raise click.exceptions.Exit(1)
+    click.echo(_summary(data_dir))
+
+
+def _summary(data_dir: Path) -> str:
+    """The `OK` line: dataset name, number of tables and rows (from Parquet metadata)."""
+    info = DatasetInfo.from_file(data_dir / INFO_FILE)
+    paths = sorted(data_dir.glob("*.parquet"))
+    rows = sum(pq.read_metadata(path).num_rows for path in paths)
+    return f"OK: {info.name}, {len(paths)} tables, {rows} rows"
