@@ -1,0 +1,151 @@
+"""Working with published CBS school scores when no pupil microdata are available.
+
+Summed over all schools, A = n_target x (C - G) with n_target = target_share x the pupils, so
+C - G can be recovered from the published gross scores and pupil counts:
+C - G = sum(A) / (target_share x sum(E)). With it the threshold can be (re)applied to gross
+scores, e.g. with another fraction F. For 2019 this reproduces every published thresholded score.
+
+:func:`read_cbs_school_scores` is a minimal reader of the CBS workbook "Achterstandsscores
+basisscholen" (Tabel 1 and Tabel 2 joined on the school).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from npo_analysis.indicator.scores import thresholded_scores
+
+SCHOOL_PATTERN = re.compile(r"^[0-9A-Z]{4}[0-9]{2}$")
+
+
+def _checked(values, name: str) -> np.ndarray:
+    """``values`` as a 1-d float array without NaN or negative numbers."""
+    array = np.asarray(values, dtype=float)
+    if array.ndim != 1:
+        raise ValueError(f"{name}: expected a one-dimensional array, got shape {array.shape}")
+    bad = np.isnan(array) | (array < 0)
+    if bad.any():
+        position = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"{name}[{position}] = {array[position]}: expected a number >= 0 "
+                         f"({int(bad.sum())} such value(s))")
+    return array
+
+
+def _checked_pair(score_gross, pupils) -> tuple[np.ndarray, np.ndarray]:
+    gross = _checked(score_gross, "score_gross")
+    counts = _checked(pupils, "pupils")
+    if len(gross) != len(counts):
+        raise ValueError(f"score_gross has {len(gross)} values but pupils has {len(counts)}; "
+                         f"expected one of each per school")
+    return gross, counts
+
+
+def estimate_c_minus_g(score_gross, pupils, target_share: float = 0.15) -> float:
+    """Estimate C - G from the gross scores and pupil counts of all schools in the country.
+
+    Parameters
+    ----------
+    score_gross : array-like of float
+        A (score zonder drempel) of every school.
+    pupils : array-like of int
+        E (pupils) of every school.
+    target_share : float
+        Share of all pupils in the target group (0.15).
+
+    Returns
+    -------
+    float
+        sum(A) / (target_share x sum(E)).
+
+    Examples
+    --------
+    >>> round(estimate_c_minus_g([30.0, 0.0], [100, 100], target_share=0.15), 4)
+    1.0
+    """
+    gross, counts = _checked_pair(score_gross, pupils)
+    if not 0 < target_share <= 1:
+        raise ValueError(f"target_share={target_share}: expected a share in (0, 1]")
+    if counts.sum() == 0:
+        raise ValueError("pupils: the counts sum to 0; expected at least one pupil")
+    return float(gross.sum() / (target_share * counts.sum()))
+
+
+def apply_threshold(score_gross, pupils, c_minus_g: float, fraction: float = 0.12) -> np.ndarray:
+    """Thresholded scores max(0, A - fraction x E x (C - G)), rounded to 2 decimals.
+
+    Parameters
+    ----------
+    score_gross : array-like of float
+        A of each school.
+    pupils : array-like of int
+        E of each school.
+    c_minus_g : float
+        C - G (e.g. from :func:`estimate_c_minus_g`).
+    fraction : float
+        F of the threshold (0.12).
+
+    Returns
+    -------
+    numpy.ndarray of float
+
+    Examples
+    --------
+    >>> apply_threshold([100.0, 5.0], [100, 100], c_minus_g=5.8).tolist()
+    [30.4, 0.0]
+    """
+    gross, counts = _checked_pair(score_gross, pupils)
+    if not np.isfinite(c_minus_g) or c_minus_g < 0:
+        raise ValueError(f"c_minus_g={c_minus_g}: expected a finite number >= 0")
+    if not 0 <= fraction <= 1:
+        raise ValueError(f"fraction={fraction}: expected a fraction in [0, 1]")
+    return thresholded_scores(gross, counts, c_minus_g, fraction)
+
+
+def _table_rows(sheet: pd.DataFrame, columns: list[str], path: Path, name: str) -> pd.DataFrame:
+    """The school rows of a raw CBS sheet (first cell a BRIN6), named ``columns``."""
+    first = sheet.iloc[:, 0].astype(str).str.strip()
+    rows = sheet[first.str.match(SCHOOL_PATTERN).to_numpy()]
+    if rows.empty or rows.shape[1] < len(columns):
+        raise ValueError(f"{path}, sheet {name!r}: no school rows with {len(columns)} columns; "
+                         f"expected a CBS 'Achterstandsscores basisscholen' table")
+    rows = rows.iloc[:, : len(columns)].set_axis(columns, axis=1)
+    return rows.assign(school_id=rows["school_id"].astype(str).str.strip())
+
+
+def read_cbs_school_scores(path: str | Path) -> pd.DataFrame:
+    """Read a CBS "Achterstandsscores basisscholen" workbook (Tabel 1 joined with Tabel 2).
+
+    Parameters
+    ----------
+    path : path-like
+        The ``.xlsx`` workbook (read with the ``calamine`` engine; openpyxl cannot open it).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per school: ``school_id, pupils, score, flag, score_gross,
+        score_gross_onderbouw, score_gross_bovenbouw, flag_detail`` (flags ``""`` when none).
+    """
+    path = Path(path)
+    sheets = pd.read_excel(path, sheet_name=["Tabel 1", "Tabel 2"], engine="calamine",
+                           header=None)
+    first = _table_rows(sheets["Tabel 1"], ["school_id", "pupils", "score", "flag"], path,
+                        "Tabel 1")
+    second = _table_rows(sheets["Tabel 2"], ["school_id", "score_gross", "score_gross_onderbouw",
+                                             "score_gross_bovenbouw", "flag_detail"], path,
+                         "Tabel 2")
+    joined = first.merge(second, on="school_id", how="inner", validate="one_to_one")
+    if len(joined) != len(first) or len(joined) != len(second):
+        raise ValueError(f"{path}: Tabel 1 has {len(first)} schools, Tabel 2 {len(second)}, "
+                         f"{len(joined)} in both; expected the same schools")
+    numeric = ["score", "score_gross", "score_gross_onderbouw", "score_gross_bovenbouw"]
+    return joined.assign(
+        pupils=pd.to_numeric(joined["pupils"]).astype(np.int64),
+        **{column: pd.to_numeric(joined[column]).astype(float) for column in numeric},
+        **{column: joined[column].fillna("").astype(str).str.strip()
+           for column in ("flag", "flag_detail")},
+    ).reset_index(drop=True)
