@@ -224,12 +224,14 @@ MUNICIPALITIES = Table(
                pattern=MUNICIPALITY_CODE),
         Column("name", "string", "Municipality name."),
         Column("province", "string", "Province name."),
-        Column("population", "int", "Inhabitants on 1 January of the count year.", "persons",
-               minimum=0),
+        Column("population", "int", "Inhabitants on 1 January of the count year; missing when "
+               "not supplied (public school-level imports).", "persons", nullable=True, minimum=0),
         Column("urbanity", "int",
-               "CBS urbanity class: 1 very strongly urban ... 5 not urban.", minimum=1, maximum=5),
+               "CBS urbanity class: 1 very strongly urban ... 5 not urban; missing when not supplied.",
+               nullable=True, minimum=1, maximum=5),
         Column("low_income_share", "float",
-               "Share of households with a low income.", "fraction 0-1", minimum=0, maximum=1),
+               "Share of households with a low income; missing when not supplied.", "fraction 0-1",
+               nullable=True, minimum=0, maximum=1),
     ),
     key=("municipality_code",),
 )
@@ -251,6 +253,7 @@ NEIGHBOURHOODS = Table(
     ),
     key=("neighbourhood_code",),
     foreign_keys=(ForeignKey("municipality_code", "municipalities", "municipality_code"),),
+    required=False,
 )
 
 SCHOOLS = Table(
@@ -431,6 +434,74 @@ SCHOOL_PLANS = Table(
     required=False,
 )
 
+
+PROVIDERS_END_TEST: tuple[str, ...] = ("CET", "IEP", "ROUTE8", "DIA", "AMN")
+
+PUBLISHED_SCHOOL_SCORES = Table(
+    "published_school_scores",
+    "Published CBS disadvantage scores per school (real data without pupil microdata).",
+    (
+        Column("school_id", "string", "School (BRIN6).", pattern=SCHOOL_ID),
+        Column("pupils", "int", "Funded pupils on the count date (CBS E).", "pupils", minimum=0),
+        Column("score_gross", "float", "Score without threshold (A).", "score points",
+               minimum=0),
+        Column("score_gross_onderbouw", "float", "A for pupils aged <= 7.", "score points",
+               minimum=0),
+        Column("score_gross_bovenbouw", "float", "A for pupils aged >= 8.", "score points",
+               minimum=0),
+        Column("score", "float", "Published score after the threshold.", "score points",
+               minimum=0),
+        Column("flag", "string", "CBS flag 'a' (<= 40 pupils) or empty.", pattern=r"^a?$"),
+        Column("flag_parts", "string", "CBS flags 'b' / 'c' for onderbouw / bovenbouw.",
+               pattern=r"^(b|c|b, c)?$"),
+    ),
+    key=("school_id",),
+    foreign_keys=(ForeignKey("school_id", "schools", "school_id"),),
+    required=False,
+)
+
+PUBLISHED_END_SCORES = Table(
+    "published_end_scores",
+    "Published mean end-of-primary test scores per school x school year x test provider (DUO).",
+    (
+        Column("school_id", "string", "School (BRIN6).", pattern=SCHOOL_ID),
+        Column("school_year", "int", "School year by its starting year.", "year",
+               minimum=2000, maximum=2100),
+        Column("provider", "category", "Test provider (scales are not comparable).",
+               categories=PROVIDERS_END_TEST),
+        Column("pupils", "int", "Pupils tested with this provider.", "pupils", minimum=1),
+        Column("mean_score", "float", "Mean score on the provider's own scale.",
+               "provider points", nullable=True),
+    ),
+    key=("school_id", "school_year", "provider"),
+    foreign_keys=(ForeignKey("school_id", "schools", "school_id"),),
+    required=False,
+)
+
+SCHOOL_END_SCORES = Table(
+    "school_end_scores",
+    "End-of-primary scores standardised within provider and year, combined per school.",
+    (
+        Column("school_id", "string", "School (BRIN6).", pattern=SCHOOL_ID),
+        Column("school_year", "int", "School year by its starting year.", "year",
+               minimum=2000, maximum=2100),
+        Column("pupils_tested", "int", "Pupils tested, all providers.", "pupils", minimum=0),
+        Column("standardised_score", "float",
+               "Pupil-weighted mean of the provider-standardised school means.", "sd"),
+        Column("providers", "string", "Providers used by the school, comma separated."),
+    ),
+    key=("school_id", "school_year"),
+    foreign_keys=(ForeignKey("school_id", "schools", "school_id"),),
+    required=False,
+)
+
+#: Tables only a public, school-level import has (published figures instead of microdata).
+PUBLISHED_TABLES: tuple[str, ...] = (
+    "published_school_scores",
+    "published_end_scores",
+    "school_end_scores",
+)
+
 #: Every table, in dependency order (referenced tables first).
 TABLES: dict[str, Table] = {
     t.name: t
@@ -445,6 +516,9 @@ TABLES: dict[str, Table] = {
         ACTIVITIES,
         INTERVENTIONS,
         SCHOOL_PLANS,
+        PUBLISHED_SCHOOL_SCORES,
+        PUBLISHED_END_SCORES,
+        SCHOOL_END_SCORES,
     )
 }
 
@@ -468,3 +542,9 @@ def years_in_nl_band(years):
     edges = [low for _, low, _ in YEARS_IN_NL_BANDS[1:]]
     labels = np.array([label for label, _, _ in YEARS_IN_NL_BANDS], dtype=object)
     return labels[np.searchsorted(edges, values, side="right")]
+
+
+def microdata_tables() -> list[str]:
+    """Names of the tables a full (microdata) dataset such as Demoland holds: every table but
+    :data:`PUBLISHED_TABLES`."""
+    return [name for name in TABLES if name not in PUBLISHED_TABLES]

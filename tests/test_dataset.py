@@ -22,7 +22,7 @@ from npo_analysis.validation import ValidationError, validate_tables
 #: The canonical in-memory dtypes of a few columns, typed from the rules in load_dataset's brief.
 EXPECTED_DTYPES = {
     ("municipalities", "municipality_code"): "str",
-    ("municipalities", "population"): "int64",
+    ("municipalities", "population"): "Int64",  # nullable: missing in public imports
     ("municipalities", "low_income_share"): "float64",
     ("schools", "neighbourhood_code"): "str",
     ("schools", "pupils"): "int64",

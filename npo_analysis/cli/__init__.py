@@ -21,6 +21,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
                   "Compute CBS disadvantage scores for pupils, schools and municipalities."),
     "allocate": ("npo_analysis.cli.allocate",
                  "Distribute GOAB and NPO budgets over municipalities and schools."),
+    "import-public": ("npo_analysis.cli.import_public",
+                      "Build a school-level dataset from the public DUO and CBS files."),
+    "fetch": ("npo_analysis.cli.fetch",
+              "Download the current public DUO and CBS files (cached, with checksums)."),
 }
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from npo_analysis import schema
+from npo_analysis.dataset import coerce_table
 
 
 def typed_frame(table: str, columns: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -22,8 +23,9 @@ def typed_frame(table: str, columns: dict[str, np.ndarray]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        "string" -> ``str``, "int" -> int64, "float" -> float64, "bool" -> bool, "category" ->
-        ``pd.Categorical`` with the schema vocabulary (education levels ordered).
+        The canonical dtypes of :func:`npo_analysis.dataset.coerce_table`: "string" -> ``str``,
+        "int" -> int64 (``Int64`` when nullable), "float" -> float64, "bool" -> bool,
+        "category" -> ``pd.Categorical`` with the schema vocabulary (education levels ordered).
 
     Raises
     ------
@@ -35,7 +37,8 @@ def typed_frame(table: str, columns: dict[str, np.ndarray]) -> pd.DataFrame:
     unknown = [c for c in columns if c not in spec.column_names]
     if missing or unknown:
         raise ValueError(f"table {table!r}: columns missing {missing}, unknown {unknown}")
-    return pd.DataFrame({col.name: _typed(col, columns[col.name]) for col in spec.columns})
+    frame = pd.DataFrame({col.name: _typed(col, columns[col.name]) for col in spec.columns})
+    return coerce_table(table, frame)  # the loader's canonical dtypes (nullable ints as Int64)
 
 
 def _typed(col: schema.Column, values) -> pd.Series | pd.Categorical | np.ndarray:
