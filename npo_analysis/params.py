@@ -248,6 +248,42 @@ class BudgetParams(_Strict):
         raise KeyError(f"no source for {key!r}")
 
 
+class SectionCommentary(_Strict):
+    """The municipality's own commentary per section of its report (Markdown, may be empty).
+
+    Parameters
+    ----------
+    data, duiden, doelen, doen : str
+        Text shown beside the figures of the section with that name (the 4D cycle).
+    """
+
+    data: str = ""
+    duiden: str = ""
+    doelen: str = ""
+    doen: str = ""
+
+
+class LeaItem(_Strict):
+    """A goal or agreement of the municipality's Lokale Educatieve Agenda (LEA).
+
+    Parameters
+    ----------
+    text : str
+        The goal or agreement, in the municipality's words.
+    partners : list of str
+        Who agreed to it (school boards, childcare, ...).
+    deadline : str, optional
+        When it should be reached, in words or as a date.
+    indicator : str, optional
+        How progress is measured.
+    """
+
+    text: Annotated[str, Field(min_length=1)]
+    partners: list[str] = Field(default_factory=list)
+    deadline: str | None = None
+    indicator: str | None = None
+
+
 class MunicipalityOverride(_Strict):
     """Optional per-municipality settings, ``params/municipalities/<code>.yaml``.
 
@@ -261,12 +297,21 @@ class MunicipalityOverride(_Strict):
         Language of the municipality's report.
     peers : list of str
         Municipality codes to compare with in the report.
+    commentary : SectionCommentary
+        The municipality's own text per report section (the local voice).
+    lea_goals : list of LeaItem
+        Goals of its Lokale Educatieve Agenda.
+    agreements : list of LeaItem
+        Agreements made with its partners (LEA, OOGO).
     """
 
     code: MunicipalityCode
     name: str | None = None
     language: Literal["nl", "en"] = "nl"
     peers: list[MunicipalityCode] = Field(default_factory=list)
+    commentary: SectionCommentary = Field(default_factory=SectionCommentary)
+    lea_goals: list[LeaItem] = Field(default_factory=list)
+    agreements: list[LeaItem] = Field(default_factory=list)
 
 
 def _leaf_keys(model: type[BaseModel], prefix: str = "") -> list[str]:

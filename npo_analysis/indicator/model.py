@@ -18,7 +18,6 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-import statsmodels.api as sm
 
 from npo_analysis import schema
 from npo_analysis.indicator.inputs import MISSING, YEARS_BANDS, Background
@@ -167,6 +166,8 @@ def fit_end_score_model(background: Background, school_mean: np.ndarray, potenti
         dropped = [name for name, ok in zip(names, estimable, strict=True) if not ok]
         warnings.warn(f"table 'pupils': no fitted grade-8 pupil has {dropped}; these terms are "
                       f"set to 0 (not estimated)", stacklevel=2)
+    import statsmodels.api as sm  # imported here: report kernels that only read scores skip it
+
     result = sm.OLS(end_score, design[:, estimable]).fit()
     estimates = np.zeros(len(names))
     standard_errors = np.full(len(names), np.nan)
