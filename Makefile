@@ -11,7 +11,7 @@ SEED    ?= 20261127
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: test test-all demo lab bench lint clean help
+.PHONY: test test-all demo reports lab bench lint clean help
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -33,6 +33,10 @@ test-all: $(STAMP)  ## Run every test, the slow ones included (what CI runs)
 demo: $(STAMP)  ## Build the Demoland demo dataset (PROFILE=small) into outputs/data/$(PROFILE)/
 	$(BIN)/npo-analysis demo --profile $(PROFILE) --seed $(SEED) --out outputs/data/$(PROFILE)
 
+reports: $(STAMP)  ## National Demoland (built once) and every municipality report; prints where index.html is
+	@test -f outputs/data/national/dataset.json || $(BIN)/npo-analysis demo --profile national --seed $(SEED) --out outputs/data/national
+	$(BIN)/npo-analysis reports --data outputs/data/national --all --out outputs/reports
+
 lab: $(STAMP)  ## Open JupyterLab on notebooks/
 	$(BIN)/jupyter lab notebooks/
 
@@ -43,4 +47,4 @@ lint: $(STAMP)  ## Check style with ruff
 	$(BIN)/ruff check npo_analysis tests benchmarks
 
 clean:  ## Remove the virtual environment and generated outputs
-	rm -rf $(VENV) outputs/data outputs/runs
+	rm -rf $(VENV) outputs/data outputs/reports outputs/results

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -345,3 +346,32 @@ def allocate_year(school_scores: pd.DataFrame, municipality_scores: pd.DataFrame
         "npo_schools_eur": _euros(school_cents),
     })
     return BudgetYear(municipalities, schools)
+
+
+def with_names(result: BudgetYear, data: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Add municipality and school names from a dataset directory to a year's budget tables.
+
+    Parameters
+    ----------
+    result : BudgetYear
+        Budgets as returned by :func:`allocate_year`.
+    data : path-like
+        Dataset directory whose ``municipalities`` and ``schools`` tables hold the names.
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        ``(municipalities, schools)`` with ``municipality_name`` (and ``school_name``) inserted.
+    """
+    from npo_analysis.dataset import read_raw_tables
+
+    tables = read_raw_tables(data, ["municipalities", "schools"])
+    municipality_names = tables["municipalities"].set_index("municipality_code")["name"]
+    school_names = tables["schools"].set_index("school_id")["name"]
+    municipalities = result.municipalities.copy()
+    municipalities.insert(1, "municipality_name",
+                          municipalities["municipality_code"].map(municipality_names))
+    schools = result.schools.copy()
+    schools.insert(1, "school_name", schools["school_id"].map(school_names))
+    schools.insert(3, "municipality_name", schools["municipality_code"].map(municipality_names))
+    return municipalities, schools

@@ -29,7 +29,7 @@ def load_cost_bands() -> pd.DataFrame:
 
 
 def load_menukaart() -> pd.DataFrame:
-    """Return the menukaart as an ``interventions`` table (see :data:`npo_analysis.schema.INTERVENTIONS`).
+    """Return the menukaart as an ``interventions`` table (see ``schema.INTERVENTIONS``).
 
     Returns
     -------

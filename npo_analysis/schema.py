@@ -227,7 +227,8 @@ MUNICIPALITIES = Table(
         Column("population", "int", "Inhabitants on 1 January of the count year; missing when "
                "not supplied (public school-level imports).", "persons", nullable=True, minimum=0),
         Column("urbanity", "int",
-               "CBS urbanity class: 1 very strongly urban ... 5 not urban; missing when not supplied.",
+               "CBS urbanity class: 1 very strongly urban ... 5 not urban; missing when not "
+               "supplied.",
                nullable=True, minimum=1, maximum=5),
         Column("low_income_share", "float",
                "Share of households with a low income; missing when not supplied.", "fraction 0-1",

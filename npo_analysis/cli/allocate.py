@@ -8,9 +8,8 @@ import click
 import pandas as pd
 
 from npo_analysis.atomic import atomic_path
-from npo_analysis.budgets import BudgetYear, allocate_year
+from npo_analysis.budgets import allocate_year, with_names
 from npo_analysis.cli.errors import user_errors
-from npo_analysis.dataset import read_raw_tables
 from npo_analysis.excel import write_workbook
 from npo_analysis.params import load_params
 
@@ -66,20 +65,6 @@ def _read_previous(path: Path) -> pd.DataFrame:
     return frame.rename(columns={"goab_cents": "budget_cents"})
 
 
-def _with_names(result: BudgetYear, data: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Add municipality and school names from the dataset to the budget tables."""
-    tables = read_raw_tables(data, ["municipalities", "schools"])
-    municipality_names = tables["municipalities"].set_index("municipality_code")["name"]
-    school_names = tables["schools"].set_index("school_id")["name"]
-    municipalities = result.municipalities.copy()
-    municipalities.insert(1, "municipality_name",
-                          municipalities["municipality_code"].map(municipality_names))
-    schools = result.schools.copy()
-    schools.insert(1, "school_name", schools["school_id"].map(school_names))
-    schools.insert(3, "municipality_name", schools["municipality_code"].map(municipality_names))
-    return municipalities, schools
-
-
 def _workbook_sheets(municipalities: pd.DataFrame, schools: pd.DataFrame) -> dict:
     """The two sheets of the workbook, with only the columns a municipality reads."""
     gemeenten = municipalities.assign(
@@ -127,7 +112,7 @@ def command(data_dir: Path, scores_dir: Path, year: int, out_dir: Path, params_d
     previous = _read_previous(previous_file) if previous_file is not None else None
     result = allocate_year(scores["school_scores"], scores["municipality_scores"], params,
                            previous)
-    municipalities, schools = _with_names(result, data_dir)
+    municipalities, schools = with_names(result, data_dir)
     _write_parquet(municipalities, out_dir / "municipality_budgets.parquet")
     _write_parquet(schools, out_dir / "school_budgets.parquet")
     workbook = out_dir / f"budgets_{year}.xlsx"

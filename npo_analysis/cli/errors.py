@@ -14,7 +14,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (DatasetError, FileNotFoundError, Val
 
 
 def user_errors(func: Callable) -> Callable:
-    """Decorate a command so that bad-input errors print as ``error: <message>`` with exit code 1."""
+    """Make bad-input errors print as ``Error: <message>`` with exit code 1 (no traceback)."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):

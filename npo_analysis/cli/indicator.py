@@ -8,17 +8,9 @@ from pathlib import Path
 import click
 
 from npo_analysis.cli.errors import user_errors
+from npo_analysis.indicator.pipeline import load_indicator_dataset
 
 #: Tables the indicator reads; ``toddlers`` is optional.
-TABLES = ["municipalities", "neighbourhoods", "schools", "pupils"]
-
-
-def load_indicator_dataset(directory: Path):
-    """Read (and validate) the tables the indicator needs from a dataset directory."""
-    from npo_analysis.dataset import load_dataset
-
-    tables = TABLES + (["toddlers"] if (directory / "toddlers.parquet").exists() else [])
-    return load_dataset(directory, tables=tables)
 
 
 def status(message: str) -> None:

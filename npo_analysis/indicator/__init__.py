@@ -7,7 +7,12 @@ Without microdata, :mod:`.published` works from published school scores. The met
 *Achterstandsscores basisscholen 2019*, sheet "Toelichting" (see ``../shared/domain.md`` section 2).
 """
 
-from npo_analysis.indicator.pipeline import IndicatorResult, compute_indicator, write_indicator
+from npo_analysis.indicator.pipeline import (
+    IndicatorResult,
+    compute_indicator,
+    load_indicator_dataset,
+    write_indicator,
+)
 from npo_analysis.indicator.published import (
     apply_threshold,
     estimate_c_minus_g,
@@ -25,6 +30,7 @@ __all__ = [
     "apply_threshold",
     "compute_indicator",
     "estimate_c_minus_g",
+    "load_indicator_dataset",
     "national_target",
     "read_cbs_school_scores",
     "school_scores_from_pupils",

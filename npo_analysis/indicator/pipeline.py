@@ -245,3 +245,27 @@ def write_indicator(result: IndicatorResult, out_dir: str | Path) -> Path:
     write_text_atomic(out_dir / "model.json",
                       json.dumps(result.model, indent=2, sort_keys=True) + "\n")
     return out_dir
+
+
+#: Tables the indicator reads from a dataset directory (``toddlers`` too when present).
+INDICATOR_TABLES = ["municipalities", "neighbourhoods", "schools", "pupils"]
+
+
+def load_indicator_dataset(directory: Path):
+    """Read and validate the tables the indicator needs from a dataset directory.
+
+    Parameters
+    ----------
+    directory : path-like
+        Dataset directory (see :mod:`npo_analysis.dataset`).
+
+    Returns
+    -------
+    npo_analysis.dataset.Dataset
+        The municipalities, neighbourhoods, schools and pupils tables, plus toddlers when present.
+    """
+    from npo_analysis.dataset import load_dataset
+
+    directory = Path(directory)
+    tables = INDICATOR_TABLES + (["toddlers"] if (directory / "toddlers.parquet").exists() else [])
+    return load_dataset(directory, tables=tables)
