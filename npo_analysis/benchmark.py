@@ -119,6 +119,8 @@ def standardised_features(profile: pd.DataFrame, size_column: str = "pupils") ->
         "urbanity": profile["urbanity"].to_numpy(dtype=float),
         "low_income_share": profile["low_income_share"].to_numpy(dtype=float),
     }, index=pd.Index(codes.to_numpy(dtype=object), name="municipality_code"))
+    # a public school-level import knows neither: compare on the characteristics that exist
+    raw = raw.drop(columns=[c for c in ("urbanity", "low_income_share") if raw[c].isna().all()])
     bad = raw.isna().any(axis=1) | (raw["size"] <= 0)
     if bad.any():
         code = raw.index[bad.to_numpy()][0]

@@ -1,0 +1,25 @@
+"""The report batch: national tables once, then the report notebook per municipality.
+
+:func:`run_reports` is the pipeline (:mod:`.runner`); executors (:mod:`.executors`) run the
+notebooks serially or over a local process pool; :mod:`.html` exports an executed notebook to
+self-contained HTML, :mod:`.index` writes the index page and :mod:`.manifest` the run's record.
+
+The names below are imported lazily (PEP 562), so ``import npo_analysis.batch.hashing`` (used by
+:mod:`npo_analysis.national` inside report kernels) does not load papermill and nbconvert.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+_EXPORTS = {"run_reports": "runner", "RunSummary": "runner", "ReportResult": "runner",
+            "EXECUTORS": "executors", "get_executor": "executors"}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = importlib.import_module(f"{__name__}.{_EXPORTS[name]}")
+    return getattr(module, name)

@@ -1,0 +1,222 @@
+"""Everything one municipality report reads, loaded once: :func:`load_report_data`.
+
+The report reads only its municipality's slice of the dataset (Parquet filters on the
+municipality's code, its neighbourhoods and its schools) plus the small national tables (one row
+per school or municipality) it compares with. The national tables come from
+:func:`npo_analysis.national.build_national_tables`; :func:`ensure_national_tables` builds them
+when ``results_dir`` holds none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from npo_analysis.dataset import INFO_FILE, DatasetInfo, coerce_table
+from npo_analysis.menukaart import load_menukaart
+from npo_analysis.national import INFO_FILE as NATIONAL_INFO
+from npo_analysis.national import NationalTables, build_national_tables, load_national_tables
+from npo_analysis.params import BudgetParams, MunicipalityOverride, load_params
+from npo_analysis.report.local_voice import load_local_voice
+from npo_analysis.report.parameters import ReportParameterError, ReportParameters
+from npo_analysis.report.peers import resolve_peers
+from npo_analysis.report.profile import municipality_profile
+
+
+def ensure_national_tables(params: ReportParameters, rounds: int = 10) -> NationalTables:
+    """Open the national tables in ``params.results_dir``; build them first when absent.
+
+    Parameters
+    ----------
+    params : ReportParameters
+        Validated report parameters.
+    rounds : int
+        Imputation rounds when the tables must be built.
+
+    Returns
+    -------
+    npo_analysis.national.NationalTables
+    """
+    if not (params.results_dir / NATIONAL_INFO).is_file():
+        build_national_tables(params.data_dir, params.results_dir, params_dir=params.params_dir,
+                              rounds=rounds)
+    return load_national_tables(params.results_dir)
+
+
+def read_slice(data_dir: Path, table: str, column: str, values: list[str]) -> pd.DataFrame:
+    """Rows of a dataset table whose ``column`` is in ``values``, with canonical dtypes.
+
+    Parameters
+    ----------
+    data_dir : pathlib.Path
+        The dataset directory.
+    table : str
+        Table name (``<table>.parquet``).
+    column : str
+        Column to filter on.
+    values : list of str
+        Values to keep.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows (none when ``values`` is empty), converted by
+        :func:`npo_analysis.dataset.coerce_table`.
+    """
+    path = data_dir / f"{table}.parquet"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: table {table!r} is missing from the dataset")
+    frame = pd.read_parquet(path, filters=[(column, "in", list(values) or [""])])
+    return coerce_table(table, frame)
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """The inputs of one municipality report.
+
+    Attributes
+    ----------
+    params : ReportParameters
+        The validated parameters.
+    info : DatasetInfo
+        The dataset's metadata (name, synthetic, count date, sources).
+    national : NationalTables
+        The national tables.
+    budget_params : dict
+        Budget year -> :class:`~npo_analysis.params.BudgetParams` of every year with budgets.
+    budgets : dict
+        Budget year -> municipality budgets of every municipality.
+    school_budgets : pandas.DataFrame
+        The report year's budgets of the municipality's schools.
+    profile : pandas.DataFrame
+        :func:`~npo_analysis.report.profile.municipality_profile` of the report year.
+    neighbourhoods, schools, toddlers, vve_locations, activities, school_plans : DataFrame
+        The municipality's rows of the dataset's tables.
+    children : pandas.DataFrame
+        The indicator's child scores of the municipality.
+    interventions : pandas.DataFrame
+        The menukaart.
+    peers : list of str
+        The peer group; ``peers_chosen`` says whether the municipality chose it.
+    voice : MunicipalityOverride or None
+        The local voice (``params/municipalities/<code>.yaml``).
+    """
+
+    params: ReportParameters
+    info: DatasetInfo
+    national: NationalTables
+    budget_params: dict[int, BudgetParams]
+    budgets: dict[int, pd.DataFrame]
+    school_budgets: pd.DataFrame
+    profile: pd.DataFrame
+    neighbourhoods: pd.DataFrame
+    schools: pd.DataFrame
+    toddlers: pd.DataFrame
+    vve_locations: pd.DataFrame
+    activities: pd.DataFrame
+    school_plans: pd.DataFrame
+    children: pd.DataFrame
+    interventions: pd.DataFrame
+    peers: list[str]
+    peers_chosen: bool
+    voice: MunicipalityOverride | None
+
+    @property
+    def code(self) -> str:
+        """The municipality's code."""
+        return self.params.municipality_code
+
+    @property
+    def language(self) -> str:
+        """The report's language."""
+        return self.params.language
+
+    @property
+    def municipality(self) -> pd.Series:
+        """The municipality's row of the profile (``name``, ``province``, figures)."""
+        return self.profile.set_index("municipality_code").loc[self.code]
+
+    @property
+    def c_minus_g(self) -> float:
+        """C - G of the indicator."""
+        return float(self.national.model["C"] - self.national.model["G"])
+
+    @property
+    def year_params(self) -> BudgetParams:
+        """The report year's budget parameters."""
+        return self.budget_params[self.params.year]
+
+
+def _dataset_slices(data_dir: Path, code: str) -> dict[str, pd.DataFrame]:
+    """The municipality's rows of the dataset tables the report uses."""
+    neighbourhoods = read_slice(data_dir, "neighbourhoods", "municipality_code", [code])
+    schools = read_slice(data_dir, "schools", "municipality_code", [code])
+    wijken = neighbourhoods["neighbourhood_code"].tolist()
+    ids = schools["school_id"].tolist()
+    return {
+        "neighbourhoods": neighbourhoods,
+        "schools": schools,
+        "toddlers": read_slice(data_dir, "toddlers", "neighbourhood_code", wijken),
+        "vve_locations": read_slice(data_dir, "vve_locations", "neighbourhood_code", wijken),
+        "activities": read_slice(data_dir, "activities", "neighbourhood_code", wijken),
+        "school_plans": read_slice(data_dir, "school_plans", "school_id", ids),
+    }
+
+
+def _interventions(data_dir: Path) -> pd.DataFrame:
+    path = data_dir / "interventions.parquet"
+    return coerce_table("interventions", pd.read_parquet(path)) if path.is_file() \
+        else load_menukaart()
+
+
+def load_report_data(params: ReportParameters, rounds: int = 10) -> ReportData:
+    """Load everything the report of ``params.municipality_code`` needs.
+
+    Parameters
+    ----------
+    params : ReportParameters
+        From :func:`npo_analysis.report.validate_parameters`.
+    rounds : int
+        Imputation rounds, used only when the national tables must be built.
+
+    Returns
+    -------
+    ReportData
+    """
+    national = ensure_national_tables(params, rounds)
+    years = [y for y in national.years if y in _param_years(params)]
+    budget_params = {y: load_params(y, params.params_dir) for y in years}
+    budgets = {y: national.budgets(y).municipalities for y in years}
+    municipalities = coerce_table("municipalities",
+                                  pd.read_parquet(params.data_dir / "municipalities.parquet"))
+    profile = municipality_profile(municipalities, national.municipality_scores,
+                                   budgets[params.year])
+    voice = load_local_voice(params.municipality_code, params.params_dir)
+    chosen = params.peers or (voice.peers if voice is not None else [])
+    _check_peers(chosen, profile, params)
+    peers, peers_chosen = resolve_peers(profile, params.municipality_code, chosen)
+    return ReportData(
+        params=params, info=DatasetInfo.from_file(params.data_dir / INFO_FILE),
+        national=national, budget_params=budget_params, budgets=budgets,
+        school_budgets=national.budgets(params.year, params.municipality_code).schools,
+        profile=profile, children=national.pupil_scores(params.municipality_code),
+        interventions=_interventions(params.data_dir), peers=peers, peers_chosen=peers_chosen,
+        voice=voice, **_dataset_slices(params.data_dir, params.municipality_code))
+
+
+def _check_peers(chosen: list[str], profile: pd.DataFrame, params: ReportParameters) -> None:
+    """Peers chosen in ``params/municipalities/<code>.yaml`` must exist in the dataset."""
+    unknown = sorted(set(chosen) - set(profile["municipality_code"]) - {""})
+    if unknown or params.municipality_code in chosen:
+        path = params.params_dir / "municipalities" / f"{params.municipality_code}.yaml"
+        problem = (f"peers {unknown} are not in dataset {params.dataset_name}" if unknown
+                   else "peers lists the municipality itself")
+        raise ReportParameterError(f"{path}: {problem}")
+
+
+def _param_years(params: ReportParameters) -> list[int]:
+    from npo_analysis.report.parameters import params_years
+
+    return params_years(params.params_dir)

@@ -1,0 +1,71 @@
+"""One row per municipality with every headline figure of the report, for comparisons.
+
+The profile joins the dataset's ``municipalities`` table, the indicator's municipal scores and the
+budgets of one budget year. Definitions:
+
+- ``children`` = ``pupils + toddlers`` (pupils of the schools located in the municipality plus the
+  resident children aged 2.5-4), the population of the municipal score;
+- ``target_share`` = ``target_children / children``: the share of those children in the national
+  target group (the 15% of pupils with the lowest onderwijsscore; toddlers at or below the same
+  boundary);
+- ``score_gross`` = the municipal score without threshold (A); ``score`` = with threshold, as
+  used for the budget year's GOAB budget;
+- ``goab_eur``, ``npo_grant_eur`` (NPO grant to the municipality) and ``npo_schools_eur`` (the NPO
+  budgets of its schools together) of the budget year.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+#: Columns of :func:`municipality_profile`, in order.
+PROFILE_COLUMNS = [
+    "municipality_code", "name", "province", "population", "urbanity", "low_income_share",
+    "schools", "pupils",
+    "toddlers", "children", "target_children", "target_share", "score_gross", "score",
+    "goab_eur", "npo_grant_eur", "npo_schools_eur",
+]
+
+
+def municipality_profile(municipalities: pd.DataFrame, municipality_scores: pd.DataFrame,
+                         budgets: pd.DataFrame) -> pd.DataFrame:
+    """Headline figures of every municipality (see the module docstring for the definitions).
+
+    Parameters
+    ----------
+    municipalities : pandas.DataFrame
+        The dataset's ``municipalities`` table.
+    municipality_scores : pandas.DataFrame
+        The indicator's municipal scores (``municipality_code, pupils, toddlers,
+        target_children, score_gross``).
+    budgets : pandas.DataFrame
+        One budget year's municipality budgets (``municipality_code, score, schools, goab_eur,
+        npo_grant_eur, npo_schools_eur``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`PROFILE_COLUMNS`, one row per municipality of ``municipalities``, sorted by code.
+    """
+    scores = municipality_scores.set_index("municipality_code")
+    money = budgets.set_index("municipality_code")
+    frame = municipalities.sort_values("municipality_code", kind="stable").reset_index(drop=True)
+    if "population" not in frame.columns:
+        frame["population"] = pd.array([pd.NA] * len(frame), dtype="Int64")
+    codes = frame["municipality_code"]
+    for column in ("pupils", "toddlers", "target_children", "score_gross"):
+        frame[column] = scores[column].reindex(codes).fillna(0).to_numpy()
+    for column in ("score", "schools", "goab_eur", "npo_grant_eur", "npo_schools_eur"):
+        frame[column] = money[column].reindex(codes).fillna(0).to_numpy()
+    frame["children"] = frame["pupils"] + frame["toddlers"]
+    frame["target_share"] = safe_ratio(frame["target_children"], frame["children"])
+    return frame[PROFILE_COLUMNS]
+
+
+def safe_ratio(numerator, denominator) -> np.ndarray:
+    """Elementwise ratio, NaN where the denominator is 0."""
+    num = np.asarray(numerator, dtype=float)
+    den = np.asarray(denominator, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / den, np.nan)
