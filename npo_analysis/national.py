@@ -67,7 +67,7 @@ if TYPE_CHECKING:  # the indicator package is imported only when it computes
 INFO_FILE = "national_tables.json"
 SCENARIO_DIR = "scenarios"
 #: Bumped when the layout of the results directory changes (part of the cache key).
-LAYOUT_VERSION = 3
+LAYOUT_VERSION = 4
 #: Parameter keys a scenario may not override (the target group needs a new model run).
 FIXED_KEYS = ("year", "count_date", "sources", "indicator.target_share")
 
@@ -698,6 +698,7 @@ def build_national_tables(data_dir: str | Path, results_dir: str | Path, *,
     """
     from npo_analysis.dataset import DatasetInfo
     from npo_analysis.indicator import write_indicator
+    from npo_analysis.report.national_analyses import write_national_analyses
 
     results_dir, data_dir = Path(results_dir), Path(data_dir)
     progress = progress or (lambda message: None)
@@ -714,6 +715,8 @@ def build_national_tables(data_dir: str | Path, results_dir: str | Path, *,
     with atomic_directory(results_dir) as tmp:
         write_indicator(indicator, tmp / "indicator")
         _write_sliceable(indicator.pupil_scores, tmp / "indicator" / "pupil_scores.parquet")
+        write_national_analyses(data_dir, tmp, indicator.school_scores)  # once, not per report
+        progress("national analyses (delays, white spots, VVE)")
         budgets, previous = {}, None
         for year, year_params in params.items():
             budgets[year] = _budget_year(indicator, year_params, data_dir, previous)
