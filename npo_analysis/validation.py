@@ -295,7 +295,8 @@ def _table_problems(spec: schema.Table, frame: pd.DataFrame) -> list[Problem]:
         if col.name in frame.columns:
             problems += _column_problems(spec.name, col, frame[col.name])
         elif col.required:
-            message = (f"required column is missing; expected a {col.kind} column "
+            expected = f"{_article(col.kind)} {col.kind} column"
+            message = (f"required column is missing; expected {expected} "
                        f"({col.description.rstrip('.')})")
             problems.append(Problem(spec.name, col.name, "missing_column", message))
     problems += _optional(_key_problem(spec, frame))
@@ -640,3 +641,8 @@ def _shown(value: object) -> str:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _article(word: str) -> str:
+    """'a' or 'an' before ``word`` (for messages such as 'expected an int column')."""
+    return "an" if word[:1] in "aeiou" else "a"

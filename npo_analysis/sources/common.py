@@ -136,7 +136,11 @@ def read_delimited(path: str | Path) -> tuple[pd.DataFrame, TextFormat]:
         When the file is empty or a row has a different number of fields than the header.
     """
     path = Path(path)
-    text, encoding = decode_text(path.read_bytes())
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+        raise SourceFormatError(f"{path}: the file is UTF-16 encoded (or binary); expected text in "
+                                "UTF-8 or Windows-1252 – save it as 'CSV UTF-8'")
+    text, encoding = decode_text(data)
     header, _, _ = text.partition("\n")
     if not header.strip():
         raise SourceFormatError(f"{path}: the file is empty; expected a header row")
