@@ -20,6 +20,7 @@ section                   needs
 ``plans_vs_optimum``      ``school_plans``
 ``neighbourhoods``        ``neighbourhoods``, ``schools.neighbourhood_code``
 ``uncertainty``           ``pupils`` (the band of the school scores over imputation rounds)
+``indicator_model``       ``pupils`` (the end-score regression: coefficients, diagnostics)
 ``municipal_score``       ``toddlers`` (the municipal score counts the resident toddlers)
 ``peers``                 ``municipalities.urbanity``, ``municipalities.low_income_share``
 ========================  ==================================================================
@@ -51,6 +52,8 @@ DATA_MODEL_DOC = "docs/data-model.md"
 REAL_DATA_DOC = "docs/real-data.md"
 #: Anchor of the section of :data:`REAL_DATA_DOC` listing what a municipality supplies.
 SUPPLY_ANCHOR = "what-a-municipality-supplies-itself"
+#: Title of that section.
+SUPPLY_SECTION = "What a municipality supplies itself"
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ SECTION_NEEDS: dict[str, tuple[tuple[Need, ...], ...]] = {
     "plans_vs_optimum": (_one("school_plans"),),
     "neighbourhoods": (_one("neighbourhoods"), _one("schools", "neighbourhood_code")),
     "uncertainty": (_one("pupils"),),
+    "indicator_model": (_one("pupils"),),
     "municipal_score": (_one("toddlers"),),
     "peers": (_one("municipalities", "urbanity"), _one("municipalities", "low_income_share")),
 }
@@ -109,6 +113,8 @@ SECTION_PURPOSE: dict[str, tuple[str, str]] = {
     "neighbourhoods": ("de cijfers per wijk", "the figures per neighbourhood"),
     "uncertainty": ("de onzekerheidsmarge van de schoolscores",
                     "the uncertainty band of the school scores"),
+    "indicator_model": ("het regressiemodel van de indicator (coëfficiënten en diagnostiek)",
+                        "the indicator's regression model (coefficients and diagnostics)"),
     "municipal_score": ("de gemeentelijke achterstandsscore met de peuters",
                         "the municipal disadvantage score with the toddlers"),
     "peers": ("de keuze van vergelijkbare gemeenten op alle vier kenmerken",
@@ -246,7 +252,7 @@ class Notice:
         Per unmet clause, its table or ``table.column``; alternatives joined by ``" | "``
         (e.g. ``"pupils | toddlers"``).
     text : str
-        The notice in plain language, Markdown (table names as code, links to the docs).
+        The notice in plain language, Markdown (table names as code, where the docs describe them).
     language : str
         ``"nl"`` or ``"en"``.
     """
@@ -288,27 +294,38 @@ def _unmet(section: str, contents: DatasetContents) -> tuple[tuple[Need, ...], .
                  if not any(contents.has(need) for need in clause))
 
 
-def _need_phrase(need: Need, language: str, docs_url: str) -> str:
-    """``<description> (table `x`, format: [docs/data-model.md#x](...))``."""
+def _need_phrase(need: Need, language: str, docs_url: str | None) -> str:
+    """``<description> (table `x`, format: <where the data model describes x>)``."""
     description = NEED_DESCRIPTION[need.name][0 if language == "nl" else 1]
-    link = f"[{DATA_MODEL_DOC}#{need.table}]({docs_url}/data-model.md#{need.table})"
+    where = _doc_reference(DATA_MODEL_DOC, need.table, f"`{need.table}`", language, docs_url)
     if language == "nl":
-        where = "tabel" if need.column is None else "kolom"
-        return f"{description} ({where} `{need.name}`, formaat: {link})"
-    where = "table" if need.column is None else "column"
-    return f"{description} ({where} `{need.name}`, format: {link})"
+        kind = "tabel" if need.column is None else "kolom"
+        return f"{description} ({kind} `{need.name}`, formaat: {where})"
+    kind = "table" if need.column is None else "column"
+    return f"{description} ({kind} `{need.name}`, format: {where})"
 
 
-def _clause_phrase(clause: tuple[Need, ...], language: str, docs_url: str) -> str:
+def _doc_reference(document: str, anchor: str, section: str, language: str,
+                   docs_url: str | None) -> str:
+    """A link to ``<docs_url>/<file>#<anchor>``, or without ``docs_url`` the file and section
+    in words (a relative link would break in a report opened elsewhere)."""
+    if docs_url:
+        return f"[{document}#{anchor}]({docs_url.rstrip('/')}/{Path(document).name}#{anchor})"
+    part = "onderdeel" if language == "nl" else "section"
+    return f"`{document}`, {part} {section}"
+
+
+def _clause_phrase(clause: tuple[Need, ...], language: str, docs_url: str | None) -> str:
     joiner = " of " if language == "nl" else " or "
     return joiner.join(_need_phrase(need, language, docs_url) for need in clause)
 
 
 def _notice_text(section: str, unmet: tuple[tuple[Need, ...], ...], language: str,
-                 docs_url: str) -> str:
+                 docs_url: str | None) -> str:
     purpose = SECTION_PURPOSE[section][0 if language == "nl" else 1]
     needs = "; ".join(_clause_phrase(clause, language, docs_url) for clause in unmet)
-    guide = f"[{REAL_DATA_DOC}]({docs_url}/real-data.md#{SUPPLY_ANCHOR})"
+    guide = _doc_reference(REAL_DATA_DOC, SUPPLY_ANCHOR, f'"{SUPPLY_SECTION}"', language,
+                           docs_url)
     if language == "nl":
         return (f"**Niet beschikbaar: {purpose}.** Daarvoor ontbreekt in deze dataset: {needs}. "
                 "De openbare bestanden van DUO en CBS bevatten deze gegevens niet; de gemeente "
@@ -326,7 +343,7 @@ def _checked_language(language: str) -> str:
 
 
 def missing_for(section: str, dataset, language: str = "nl",
-                docs_url: str = "docs") -> Notice | None:
+                docs_url: str | None = None) -> Notice | None:
     """The notice for a section the dataset cannot support, or ``None`` when it can.
 
     Parameters
@@ -338,9 +355,12 @@ def missing_for(section: str, dataset, language: str = "nl",
         reading the metadata again per section).
     language : {"nl", "en"}
         Language of the notice.
-    docs_url : str
-        Where ``data-model.md`` and ``real-data.md`` are found, for the links (default the
-        project's relative ``docs``; a report may pass an absolute address).
+    docs_url : str, optional
+        Address of the folder holding ``data-model.md`` and ``real-data.md`` (e.g.
+        ``https://example.org/npo-analysis/docs``): the notice then links to the table's
+        format there. Without it (the default) the notice names the file and section in words,
+        e.g. ``docs/data-model.md``, section ``toddlers``: a relative link would break once a
+        report is opened outside the project (``<run>/reports/<code>.html``, a copy sent by mail).
 
     Returns
     -------
@@ -368,7 +388,7 @@ def missing_for(section: str, dataset, language: str = "nl",
     return Notice(section, missing, _notice_text(section, unmet, language, docs_url), language)
 
 
-def notices(dataset, language: str = "nl", docs_url: str = "docs") -> list[Notice]:
+def notices(dataset, language: str = "nl", docs_url: str | None = None) -> list[Notice]:
     """The notices of every section the dataset cannot support, in :data:`SECTION_NEEDS` order.
 
     Parameters
@@ -377,7 +397,7 @@ def notices(dataset, language: str = "nl", docs_url: str = "docs") -> list[Notic
         The dataset.
     language : {"nl", "en"}
         Language of the notices.
-    docs_url : str
+    docs_url : str, optional
         See :func:`missing_for`.
 
     Returns

@@ -193,7 +193,21 @@ def peers_of(profile: pd.DataFrame, code: str, k: int = DEFAULT_K,
     return groups.loc[groups["municipality_code"] == code, "peer_code"].tolist()
 
 
-def peer_rule(k: int = DEFAULT_K, size_column: str = "pupils", language: str = "nl") -> str:
+#: How :func:`peer_rule` names each characteristic, (Dutch, English); ``{size}`` is the size unit.
+_FEATURE_WORDS: dict[str, tuple[str, str]] = {
+    "size": ("de omvang (aantal {size}, op logaritmische schaal)",
+             "size (number of {size}, log scale)"),
+    "target_share": ("het aandeel kinderen in de doelgroep",
+                     "the share of children in the target group"),
+    "urbanity": ("de stedelijkheid", "urbanity"),
+    "low_income_share": ("het aandeel huishoudens met een laag inkomen",
+                         "the share of low-income households"),
+}
+_COUNT_WORDS = {1: ("één", "one"), 2: ("twee", "two"), 3: ("drie", "three"), 4: ("vier", "four")}
+
+
+def peer_rule(k: int = DEFAULT_K, size_column: str = "pupils", language: str = "nl",
+              characteristics: tuple[str, ...] = PEER_FEATURES) -> str:
     """The peer rule in one plain sentence.
 
     Parameters
@@ -204,33 +218,52 @@ def peer_rule(k: int = DEFAULT_K, size_column: str = "pupils", language: str = "
         The size measure.
     language : {"nl", "en"}
         Language of the sentence.
+    characteristics : tuple of str
+        The characteristics of :data:`PEER_FEATURES` the peers were chosen on, in that order
+        (:func:`standardised_features` leaves out ``urbanity`` and ``low_income_share`` when no
+        municipality has them, as in a public dataset); default all four.
 
     Returns
     -------
     str
 
+    Raises
+    ------
+    ValueError
+        For an unknown size column or characteristic, or no characteristic at all.
+
     Examples
     --------
     >>> peer_rule(10)[:47]
     'De vergelijkbare gemeenten zijn de 10 gemeenten'
+    >>> peer_rule(5, language="en", characteristics=("size", "target_share"))[68:151]
+    'in two equally weighted characteristics: size (number of pupils, log scale) and the'
     """
     check_language(language)
     if size_column not in ("pupils", "population"):
         raise ValueError(f"size_column={size_column!r}: expected 'pupils' or 'population'")
-    if language == "nl":
-        size = "leerlingen" if size_column == "pupils" else "inwoners"
+    unknown = [c for c in characteristics if c not in PEER_FEATURES]
+    if unknown or not characteristics:
+        raise ValueError(f"characteristics={characteristics!r}: expected one or more of "
+                         f"{', '.join(PEER_FEATURES)}")
+    nl = language == "nl"
+    size = {"pupils": ("leerlingen", "pupils"), "population": ("inwoners", "inhabitants")}[
+        size_column][0 if nl else 1]
+    words = [_FEATURE_WORDS[c][0 if nl else 1].format(size=size) for c in characteristics]
+    listed = words[0] if len(words) == 1 else (
+        ", ".join(words[:-1]) + (" en " if nl else " and ") + words[-1])
+    count = _COUNT_WORDS[len(words)][0 if nl else 1]
+    if nl:
+        noun = "kenmerk dat telt" if len(words) == 1 else "kenmerken die even zwaar tellen"
         return (f"De vergelijkbare gemeenten zijn de {k} gemeenten die het meest op deze gemeente "
-                f"lijken in vier kenmerken die even zwaar tellen: de omvang (aantal {size}, "
-                "op logaritmische schaal), het aandeel kinderen in de doelgroep, de stedelijkheid "
-                "en het aandeel huishoudens met een laag inkomen. Elk kenmerk is eerst "
+                f"lijken in {count} {noun}: {listed}. Elk kenmerk is eerst "
                 "gestandaardiseerd over alle gemeenten; de afstand is de gewone (euclidische) "
                 "afstand tussen die gestandaardiseerde waarden.")
-    size = "pupils" if size_column == "pupils" else "inhabitants"
-    return (f"The peer municipalities are the {k} municipalities most like this one in four "
-            f"equally weighted characteristics: size (number of {size}, log scale), the share "
-            "of children in the target group, urbanity and the share of low-income households. "
-            "Each characteristic is first standardised over all municipalities; the distance is "
-            "the ordinary (Euclidean) distance between the standardised values.")
+    noun = "characteristic" if len(words) == 1 else "equally weighted characteristics"
+    return (f"The peer municipalities are the {k} municipalities most like this one in {count} "
+            f"{noun}: {listed}. Each characteristic is first standardised over all "
+            "municipalities; the distance is the ordinary (Euclidean) distance between the "
+            "standardised values.")
 
 
 # --- Comparison with the Netherlands, the province and the peers -------------------------------

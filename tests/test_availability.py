@@ -55,6 +55,7 @@ def test_public_dataset_gets_a_notice_for_every_section(public_dir):
         "plans_vs_optimum": ("school_plans",),
         "neighbourhoods": ("neighbourhoods", "schools.neighbourhood_code"),
         "uncertainty": ("pupils",),
+        "indicator_model": ("pupils",),
         "municipal_score": ("toddlers",),
         "peers": ("municipalities.urbanity", "municipalities.low_income_share"),
     }
@@ -75,16 +76,23 @@ def test_a_column_counts_when_it_holds_a_value(public_dir):
     assert missing_for("peers", public_dir).missing == ("municipalities.low_income_share",)
 
 
-def test_the_notice_names_the_table_and_links_its_format(public_dir):
+def test_the_notice_names_the_table_and_where_its_format_is(public_dir):
     notice = missing_for("delays", public_dir)
     assert notice.tables == ("test_results",)
-    assert "`test_results`" in notice.text
-    assert "(docs/data-model.md#test_results)" in notice.text
-    assert "(docs/real-data.md#what-a-municipality-supplies-itself)" in notice.text
+    assert "(tabel `test_results`, formaat: `docs/data-model.md`, onderdeel `test_results`)" \
+        in notice.text
+    assert ('zie `docs/real-data.md`, onderdeel "What a municipality supplies itself".'
+            in notice.text)
+    assert "](" not in notice.text  # no relative links: they break in a report opened elsewhere
     assert notice.text.startswith("**Niet beschikbaar: de leerachterstanden")
-    english = missing_for("delays", public_dir, language="en", docs_url="https://x.nl/docs")
+
+
+def test_with_a_docs_address_the_notice_links_the_format(public_dir):
+    english = missing_for("delays", public_dir, language="en", docs_url="https://x.nl/docs/")
     assert english.text.startswith("**Not available: the learning delays")
-    assert "(https://x.nl/docs/data-model.md#test_results)" in english.text
+    assert "format: [docs/data-model.md#test_results](https://x.nl/docs/data-model.md" \
+           "#test_results)" in english.text
+    assert "(https://x.nl/docs/real-data.md#what-a-municipality-supplies-itself)" in english.text
 
 
 def test_every_linked_anchor_exists_in_the_docs():
@@ -101,7 +109,8 @@ def test_notice_as_markdown_and_escaped_html(public_dir):
     assert notice.markdown().startswith("> **Niet beschikbaar")
     page = notice.html()
     assert "&lt;tabel&gt;.parquet" in page and "<tabel>" not in page
-    assert '<a href="docs/data-model.md#school_plans">' in page
+    linked = missing_for("plans", public_dir, docs_url="file:///srv/npo/docs").html()
+    assert '<a href="file:///srv/npo/docs/data-model.md#school_plans">' in linked
     assert "<code>school_plans</code>" in page and "<strong>Niet beschikbaar" in page
 
 

@@ -114,6 +114,11 @@ def _smallest(tables) -> str:
     return str(pupils.idxmin())
 
 
+#: Tables a public import lacks that the report's notices must name (docs/real-data.md).
+NAMED_TABLES = ("test_results", "activities", "neighbourhoods", "toddlers", "vve_locations",
+                "school_plans", "pupils", "municipalities.urbanity")
+
+
 @pytest.mark.slow
 def test_reports_for_amsterdam_and_the_smallest_municipality(public_data, tables, tmp_path):
     smallest = _smallest(tables)
@@ -124,7 +129,21 @@ def test_reports_for_amsterdam_and_the_smallest_municipality(public_data, tables
              "--out", str(out), "--params", str(PROJECT_ROOT / "params"),
              "--notebook", str(PROJECT_ROOT / "notebooks" / "municipality_report.ipynb"),
              "--quiet"])
-    for code, name in (("GM0363", "Amsterdam"), (smallest, "Schiermonnikoog")):
-        page = (out / "latest" / "reports" / f"{code}.html").read_text(encoding="utf-8")
-        assert name in page
-        assert "Niet beschikbaar" in page and "test_results" in page  # the availability notice
+    reports = out / "latest" / "reports"
+    for code, name, pupils in (("GM0363", "Amsterdam", "63.512"),
+                               (smallest, "Schiermonnikoog", "48")):
+        page = (reports / f"{code}.html").read_text(encoding="utf-8")
+        assert f"{name} telt {pupils} leerlingen" in page
+        assert "het aantal peuters is onbekend" in page and "0 peuters" not in page
+        assert "Niet beschikbaar" in page
+        for table in NAMED_TABLES:
+            assert f"<code>{table}</code>" in page, (code, table)
+        assert "Onzekerheid (laag-hoog)" not in page  # no band without microdata
+        assert "gepubliceerde CBS-scores (teldatum 1 oktober 2019)" in page
+        assert "5,8004" in page  # C - G from the national totals (domain.md section 2)
+        assert "in twee kenmerken" in page and "in vier kenmerken" not in page
+    overview = (reports / "national_overview.html").read_text(encoding="utf-8")
+    assert "Alle 342 gemeenten" in overview
+    assert "<code>activities</code>" in overview and "<code>vve_locations</code>" in overview
+    explore = (reports / "explore_indicator.html").read_text(encoding="utf-8")
+    assert "<code>pupils</code>" in explore and "6.295 van 6.295" in explore

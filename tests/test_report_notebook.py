@@ -1,11 +1,12 @@
-"""The municipality report notebook, executed with Papermill on tiny Demoland."""
+"""The report notebooks, executed with Papermill on tiny Demoland and on a tiny public
+(school-level) dataset."""
 
 from __future__ import annotations
 
 import pandas as pd
 import papermill
 import pytest
-from report_support import PROJECT_ROOT, build_tiny
+from report_support import PROJECT_ROOT, build_public, build_tiny
 
 from npo_analysis.formatting import format_eur, format_pct
 
@@ -73,3 +74,38 @@ def test_wrong_code_fails_with_one_line(tmp_path):
     assert info.value.ename == "ReportParameterError"
     assert info.value.evalue.startswith("municipality_code 'GM9999' is not in dataset "
                                         "demoland-tiny; known codes: ")
+
+
+def _execute(name: str, tmp_path, **parameters):
+    return papermill.execute_notebook(
+        str(PROJECT_ROOT / "notebooks" / f"{name}.ipynb"), str(tmp_path / f"{name}.ipynb"),
+        parameters=parameters, cwd=str(PROJECT_ROOT / "notebooks"), kernel_name="python3",
+        progress_bar=False)
+
+
+def _problems(notebook) -> list:
+    return [o for c in notebook.cells for o in c.get("outputs", [])
+            if o.get("output_type") == "error" or o.get("name") == "stderr"]
+
+
+@pytest.mark.slow
+def test_notebooks_on_a_public_dataset_show_notices(tmp_path):
+    data_dir, results_dir = build_public(tmp_path)
+    dirs = {"data_dir": str(data_dir), "results_dir": str(results_dir)}
+    report = _execute("municipality_report", tmp_path, municipality_code="GM0901", **dirs)
+    text = outputs_text(report)
+    assert "Zuiderwold telt 155 leerlingen op 2 scholen; het aantal peuters is onbekend" in text
+    for section in ("Wijken", "Leerachterstanden", "Witte vlekken",
+                    "Voor- en vroegschoolse educatie (VVE)", "Plannen van de scholen",
+                    "Plannen tegenover het beste pakket"):
+        heading = text.index(f"### {section}")
+        assert text[heading:].split("### ")[1].count("Niet beschikbaar") == 1, section
+    for table in ("test_results", "activities", "toddlers", "vve_locations", "school_plans",
+                  "neighbourhoods", "pupils"):
+        assert f"`{table}`" in text
+    assert "Onzekerheid (laag-hoog)" not in text
+    overview = _execute("national_overview", tmp_path, **dirs)
+    assert "`activities`" in outputs_text(overview) and "`vve_locations`" in outputs_text(overview)
+    explore = _execute("explore_indicator", tmp_path, **dirs)
+    assert "`pupils`" in outputs_text(explore)
+    assert [_problems(nb) for nb in (report, overview, explore)] == [[], [], []]

@@ -1,7 +1,10 @@
 """For researchers: the indicator's model, its diagnostics and the spread from imputation.
 
 Used by ``notebooks/explore_indicator.ipynb``; reads ``indicator/model.json`` and the school
-scores of the national tables.
+scores of the national tables. Built from published school scores (a public dataset), there is no
+model fit and no imputation: :func:`diagnostics_display` then shows how the published scores were
+reproduced, and the notebook shows the notices of :mod:`npo_analysis.availability` instead of the
+coefficients and the imputation spread.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from npo_analysis.formatting import format_count, format_number, format_pct
+from npo_analysis.national import PUBLISHED
 
 
 def coefficients(model: dict) -> pd.DataFrame:
@@ -70,8 +74,12 @@ def diagnostics_display(model: dict, language: str = "nl") -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
+        For published scores (``model["source"] == "published_school_scores"``) the rows of
+        :func:`published_diagnostics` instead.
     """
     nl = language == "nl"
+    if model.get("source") == PUBLISHED:
+        return published_diagnostics(model, language)
     rows = [
         ("Leerlingen in de schatting (groep 8)" if nl else "Pupils in the fit (grade 8)",
          format_count(model["n_fitted"], language)),
@@ -89,6 +97,48 @@ def diagnostics_display(model: dict, language: str = "nl") -> pd.DataFrame:
         ("Peuters" if nl else "Toddlers", format_count(model["n_toddlers"], language)),
         ("Doelgroep" if nl else "Target share", format_pct(model["target_share"], 0, language)),
         ("Imputatierondes" if nl else "Imputation rounds", str(model["rounds"])),
+    ]
+    return pd.DataFrame(rows, columns=["Kengetal" if nl else "Figure",
+                                       "Waarde" if nl else "Value"])
+
+
+def published_diagnostics(model: dict, language: str = "nl") -> pd.DataFrame:
+    """How the published school scores were used: C - G, the reproduction, the counts.
+
+    Parameters
+    ----------
+    model : dict
+        ``model.json`` of an indicator from published scores
+        (:func:`npo_analysis.national.published_indicator`).
+    language : {"nl", "en"}
+        Language.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Two columns, figure and value.
+    """
+    nl, reproduced = language == "nl", model["reproduction"]
+    within = (f"{format_count(reproduced['within_tolerance'], language)} "
+              f"{'van' if nl else 'of'} {format_count(reproduced['schools'], language)}")
+    tolerance = format_number(reproduced["tolerance"], 2, language)
+    rows = [
+        ("Scholen met een gepubliceerde score" if nl else "Schools with a published score",
+         format_count(model["n_schools"], language)),
+        ("Leerlingen (E)" if nl else "Pupils (E)", format_count(model["n_pupils"], language)),
+        ("Doelgroep" if nl else "Target share", format_pct(model["target_share"], 0, language)),
+        ("C - G, geschat: som A / (doelgroep x som E)" if nl
+         else "C - G, estimated: sum A / (target share x sum E)",
+         format_number(model["c_minus_g"], 4, language)),
+        ("Doelgroepleerlingen, geschat: A / (C - G)" if nl
+         else "Target-group pupils, estimated: A / (C - G)",
+         format_count(round(model["n_target_pupils"]), language)),
+        ("Drempel (F)" if nl else "Threshold (F)",
+         format_pct(model["threshold_fraction"], 0, language)),
+        (f"Scores na drempel gelijk aan de publicatie (tot op {tolerance})" if nl
+         else f"Thresholded scores equal to the publication (to within {tolerance})", within),
+        ("Grootste verschil met de publicatie" if nl else "Largest difference from the publication",
+         format_number(reproduced["max_abs_difference"], 2, language)),
     ]
     return pd.DataFrame(rows, columns=["Kengetal" if nl else "Figure",
                                        "Waarde" if nl else "Value"])

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from npo_analysis.availability import DatasetContents, Notice, dataset_contents, missing_for
 from npo_analysis.dataset import INFO_FILE, DatasetInfo, coerce_table
 from npo_analysis.menukaart import load_menukaart
 from npo_analysis.national import INFO_FILE as NATIONAL_INFO
@@ -23,6 +24,7 @@ from npo_analysis.report.local_voice import load_local_voice
 from npo_analysis.report.parameters import ReportParameterError, ReportParameters
 from npo_analysis.report.peers import resolve_peers
 from npo_analysis.report.profile import municipality_profile
+from npo_analysis.schema import TABLES
 
 
 def ensure_national_tables(params: ReportParameters, rounds: int = 10) -> NationalTables:
@@ -63,13 +65,31 @@ def read_slice(data_dir: Path, table: str, column: str, values: list[str]) -> pd
     -------
     pandas.DataFrame
         The rows (none when ``values`` is empty), converted by
-        :func:`npo_analysis.dataset.coerce_table`.
+        :func:`npo_analysis.dataset.coerce_table`. A table the dataset lacks (a public dataset
+        has no ``toddlers``, ``activities``, ...) gives an empty frame with the table's columns;
+        the report's section then shows the notice of :mod:`npo_analysis.availability`.
     """
     path = data_dir / f"{table}.parquet"
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: table {table!r} is missing from the dataset")
+        return empty_table(table)
     frame = pd.read_parquet(path, filters=[(column, "in", list(values) or [""])])
     return coerce_table(table, frame)
+
+
+def empty_table(table: str) -> pd.DataFrame:
+    """A table of the data model without rows, with its canonical columns and dtypes.
+
+    Parameters
+    ----------
+    table : str
+        A table of :data:`npo_analysis.schema.TABLES`.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    columns = TABLES[table].column_names
+    return coerce_table(table, pd.DataFrame({c: pd.Series([], dtype=object) for c in columns}))
 
 
 @dataclass(frozen=True)
@@ -102,6 +122,8 @@ class ReportData:
         The peer group; ``peers_chosen`` says whether the municipality chose it.
     voice : MunicipalityOverride or None
         The local voice (``params/municipalities/<code>.yaml``).
+    contents : npo_analysis.availability.DatasetContents
+        Which tables of the dataset have rows (for :meth:`notice`).
     """
 
     params: ReportParameters
@@ -122,6 +144,7 @@ class ReportData:
     peers: list[str]
     peers_chosen: bool
     voice: MunicipalityOverride | None
+    contents: DatasetContents
 
     @property
     def code(self) -> str:
@@ -140,13 +163,29 @@ class ReportData:
 
     @property
     def c_minus_g(self) -> float:
-        """C - G of the indicator."""
-        return float(self.national.model["C"] - self.national.model["G"])
+        """C - G of the indicator (estimated from the national totals without microdata)."""
+        return self.national.c_minus_g
 
     @property
     def year_params(self) -> BudgetParams:
         """The report year's budget parameters."""
         return self.budget_params[self.params.year]
+
+    def notice(self, section: str) -> Notice | None:
+        """The notice of a section the dataset cannot support (``None`` when it can).
+
+        Parameters
+        ----------
+        section : str
+            A section of :data:`npo_analysis.availability.SECTION_NEEDS` (``"delays"``,
+            ``"white_spots"``, ``"vve"``, ``"plans"``, ...).
+
+        Returns
+        -------
+        npo_analysis.availability.Notice or None
+            In the report's language, naming the table(s) the municipality must supply.
+        """
+        return missing_for(section, self.contents, self.language, self.params.docs_url or None)
 
 
 def _dataset_slices(data_dir: Path, code: str) -> dict[str, pd.DataFrame]:
@@ -203,7 +242,8 @@ def load_report_data(params: ReportParameters, rounds: int = 10) -> ReportData:
         school_budgets=national.budgets(params.year, params.municipality_code).schools,
         profile=profile, children=national.pupil_scores(params.municipality_code),
         interventions=_interventions(params.data_dir), peers=peers, peers_chosen=peers_chosen,
-        voice=voice, **_dataset_slices(params.data_dir, params.municipality_code))
+        voice=voice, contents=dataset_contents(params.data_dir),
+        **_dataset_slices(params.data_dir, params.municipality_code))
 
 
 def _check_peers(chosen: list[str], profile: pd.DataFrame, params: ReportParameters) -> None:

@@ -4,7 +4,8 @@ Every figure of a comparison group is computed from the group's totals: counts a
 sums over the group's municipalities; a share or an amount per child is the ratio of the group's
 sums (``target_share = sum(target_children) / sum(pupils + toddlers)``), so a large municipality
 weighs in proportion to its size. The province includes the municipality itself; the peer group
-does not.
+does not. A sum over a group is unknown (NaN) when one of its municipalities lacks the figure:
+a public dataset knows no toddlers, and a partial sum would read as a count.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from npo_analysis.formatting import (
     format_eur,
     format_number,
     format_pct,
+    is_missing,
     suppress_small,
 )
 from npo_analysis.report.text import label
@@ -52,9 +54,10 @@ def group_totals(profile: pd.DataFrame) -> dict[str, float]:
     Returns
     -------
     dict
-        Every figure of :data:`FIGURES` (NaN ratios for an empty group).
+        Every figure of :data:`FIGURES` (NaN ratios for an empty group; NaN sums where a
+        municipality's value is missing).
     """
-    sums = {column: float(profile[column].sum()) for column in _SUMMED}
+    sums = {column: float(profile[column].sum(skipna=False)) for column in _SUMMED}
 
     def ratio(num: str, den: str) -> float:
         return sums[num] / sums[den] if sums[den] > 0 else np.nan
@@ -133,7 +136,10 @@ def format_value(value, kind: str, language: str = "nl") -> str:
     Returns
     -------
     str
+        A missing count reads ``onbekend`` / ``unknown``.
     """
+    if kind == "count" and is_missing(value):
+        return label("unknown", language)
     if kind == "group_count":
         return suppress_small(value, language=language)
     if kind == "share":

@@ -1,7 +1,8 @@
 """The parameters of one municipality report, checked where they enter.
 
 The notebook's ``parameters`` cell (or Papermill) supplies ``municipality_code``, ``year``,
-``data_dir``, ``results_dir``, ``params_dir``, ``language`` and ``peers``;
+``data_dir``, ``results_dir``, ``params_dir``, ``language``, ``peers``, ``export_dir`` and
+``docs_url``;
 :func:`validate_parameters` checks them against the dataset and the parameter files and raises a
 :class:`ReportParameterError` whose message is ONE line naming the parameter, the bad value and
 what was expected, e.g. ``municipality_code 'GM9999' is not in dataset demoland-small; known
@@ -21,6 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, Validat
 from npo_analysis.dataset import INFO_FILE, DatasetInfo
 
 CODE_PATTERN = r"^GM[0-9]{4}$"
+#: An absolute address of the documentation (a relative one breaks in a report opened elsewhere).
+DOCS_URL_PATTERN = r"(https?|file)://\S+"
 #: How many known codes an error message lists before it abbreviates.
 LISTED_CODES = 5
 
@@ -57,6 +60,11 @@ class ReportParameters(BaseModel):
         Where to write the municipality's Excel workbook ``<code>.xlsx`` (the batch passes the
         directory of the HTML reports, so the report links to it relatively); ``""`` (the
         default) writes none.
+    docs_url : str
+        Address of the project's ``docs`` folder (``http://``, ``https://`` or ``file://``):
+        the notices of sections the dataset cannot support then link to the table formats
+        there. ``""`` (the default) names the file and section in words instead, because a
+        relative link breaks once the HTML report is opened outside the project.
     dataset_name : str
         Name of the dataset (from ``dataset.json``), filled in by :func:`validate_parameters`.
     """
@@ -71,6 +79,7 @@ class ReportParameters(BaseModel):
     language: Literal["nl", "en"] = "nl"
     peers: list[StrictStr] = Field(default_factory=list)
     export_dir: StrictStr = ""
+    docs_url: StrictStr = ""
     dataset_name: str = ""
 
 
@@ -162,10 +171,9 @@ def _check_dirs(params: ReportParameters) -> None:
         hint = " (run `make demo` first)" if "outputs/data" in params.data_dir.as_posix() else ""
         raise ReportParameterError(f"data_dir '{params.data_dir}' is not an existing "
                                    f"directory{hint}")
-    results = params.results_dir
-    if not results.is_dir() and not results.parent.is_dir():
-        raise ReportParameterError(f"results_dir '{results}' is neither an existing directory "
-                                   f"nor inside one (its parent '{results.parent}' is missing)")
+    results = params.results_dir  # created with the national tables when missing
+    if results.exists() and not results.is_dir():
+        raise ReportParameterError(f"results_dir '{results}' is a file; expected a directory")
     if not params.params_dir.is_dir():
         raise ReportParameterError(f"params_dir '{params.params_dir}' is not an existing "
                                    f"directory")
@@ -173,6 +181,13 @@ def _check_dirs(params: ReportParameters) -> None:
     if params.export_dir and not export.is_dir() and not export.parent.is_dir():
         raise ReportParameterError(f"export_dir '{export}' is neither an existing directory "
                                    f"nor inside one (its parent '{export.parent}' is missing)")
+
+
+def _check_docs_url(docs_url: str) -> None:
+    if docs_url and not re.fullmatch(DOCS_URL_PATTERN, docs_url):
+        raise ReportParameterError(f"docs_url {docs_url!r} is not an absolute address: expected "
+                                   "'' or one starting with http://, https:// or file://, e.g. "
+                                   "'https://example.org/npo-analysis/docs'")
 
 
 def _check_year(params: ReportParameters) -> None:
@@ -191,8 +206,9 @@ def validate_parameters(**kwargs) -> ReportParameters:
     **kwargs
         ``municipality_code`` (``""`` = the first municipality of the dataset, by code),
         ``year``, ``data_dir``, ``results_dir``, ``params_dir`` (default ``"params"``),
-        ``language`` (default ``"nl"``), ``peers`` (default ``[]``) and ``export_dir``
-        (default ``""``: no Excel workbook).
+        ``language`` (default ``"nl"``), ``peers`` (default ``[]``), ``export_dir``
+        (default ``""``: no Excel workbook) and ``docs_url`` (default ``""``: notices name the
+        documentation file and section in words).
 
     Returns
     -------
@@ -225,6 +241,7 @@ def validate_parameters(**kwargs) -> ReportParameters:
     except ValidationError as exc:
         raise ReportParameterError(_first_error(exc)) from None
     _check_dirs(params)
+    _check_docs_url(params.docs_url)
     info = _dataset_info(params.data_dir)
     known = known_municipalities(params.data_dir)
     code = known[0] if resolve_first and known else params.municipality_code

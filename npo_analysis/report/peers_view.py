@@ -143,7 +143,8 @@ def comparison_markdown(table: pd.DataFrame, language: str = "nl") -> str:
     return " ".join(s.replace("ve_reach:", f"{reach}:", 1) for s in sentences)
 
 
-def peer_rule_markdown(peer_names: list[str], chosen: bool, language: str = "nl") -> str:
+def peer_rule_markdown(peer_names: list[str], chosen: bool, language: str = "nl",
+                       characteristics: tuple[str, ...] = benchmark.PEER_FEATURES) -> str:
     """The peer rule in plain words (or that the municipality chose its peers) and the names.
 
     Parameters
@@ -154,6 +155,9 @@ def peer_rule_markdown(peer_names: list[str], chosen: bool, language: str = "nl"
         Whether the municipality chose them itself.
     language : {"nl", "en"}
         Language.
+    characteristics : tuple of str
+        The characteristics the rule used
+        (:func:`npo_analysis.report.peers.peer_characteristics`).
 
     Returns
     -------
@@ -164,6 +168,7 @@ def peer_rule_markdown(peer_names: list[str], chosen: bool, language: str = "nl"
         return (f"De gemeente heeft zelf deze vergelijkbare gemeenten gekozen: {listed}."
                 if language == "nl" else
                 f"The municipality chose these peer municipalities itself: {listed}.")
-    rule = benchmark.peer_rule(len(peer_names), language=language)
+    rule = benchmark.peer_rule(len(peer_names), language=language,
+                               characteristics=characteristics)
     lead = "Dat zijn" if language == "nl" else "They are"
     return f"{rule} {lead}: {listed}."

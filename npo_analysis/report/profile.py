@@ -4,7 +4,9 @@ The profile joins the dataset's ``municipalities`` table, the indicator's munici
 budgets of one budget year. Definitions:
 
 - ``children`` = ``pupils + toddlers`` (pupils of the schools located in the municipality plus the
-  resident children aged 2.5-4), the population of the municipal score;
+  resident children aged 2.5-4), the population of the municipal score. A public dataset has no
+  toddlers: ``toddlers`` is then missing (unknown, never 0) and ``children`` counts the pupils
+  only, as the approximate municipal score does;
 - ``target_share`` = ``target_children / children``: the share of those children in the national
   target group (the 15% of pupils with the lowest onderwijsscore; toddlers at or below the same
   boundary);
@@ -54,13 +56,34 @@ def municipality_profile(municipalities: pd.DataFrame, municipality_scores: pd.D
     if "population" not in frame.columns:
         frame["population"] = pd.array([pd.NA] * len(frame), dtype="Int64")
     codes = frame["municipality_code"]
-    for column in ("pupils", "toddlers", "target_children", "score_gross"):
+    for column in ("pupils", "target_children", "score_gross"):
         frame[column] = scores[column].reindex(codes).fillna(0).to_numpy()
+    frame["toddlers"] = known_toddlers(scores["toddlers"], codes)
     for column in ("score", "schools", "goab_eur", "npo_grant_eur", "npo_schools_eur"):
         frame[column] = money[column].reindex(codes).fillna(0).to_numpy()
-    frame["children"] = frame["pupils"] + frame["toddlers"]
+    frame["children"] = frame["pupils"] + frame["toddlers"].fillna(0)
     frame["target_share"] = safe_ratio(frame["target_children"], frame["children"])
     return frame[PROFILE_COLUMNS]
+
+
+def known_toddlers(toddlers: pd.Series, codes: pd.Series) -> np.ndarray:
+    """Toddlers per municipality of ``codes``: 0 for a municipality without scores, all NaN
+    when the indicator knows no toddlers at all (a public dataset).
+
+    Parameters
+    ----------
+    toddlers : pandas.Series
+        The indicator's ``toddlers`` indexed by municipality code (missing when unknown).
+    codes : pandas.Series
+        The municipalities of the profile.
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    if len(toddlers) and toddlers.isna().all():
+        return np.full(len(codes), np.nan)
+    return toddlers.reindex(codes).fillna(0).to_numpy()
 
 
 def safe_ratio(numerator, denominator) -> np.ndarray:

@@ -118,7 +118,8 @@ def school_table_display(table: pd.DataFrame, language: str = "nl") -> pd.DataFr
     -------
     pandas.DataFrame
         School, BRIN6, pupils, target pupils (``<10`` when fewer), target share (``–`` when the
-        count is suppressed), score with flag, band, NPO budget.
+        count is suppressed), score with flag, band, NPO budget. Without any band (published
+        scores: no imputation rounds) the band column is left out.
     """
     def share(row) -> str:
         if is_suppressed(row.target_pupils):
@@ -126,7 +127,7 @@ def school_table_display(table: pd.DataFrame, language: str = "nl") -> pd.DataFr
         return format_pct(row.target_share, 1, language)
 
     rows = list(table.itertuples(index=False))
-    return pd.DataFrame({
+    shown = pd.DataFrame({
         label("col.school", language): [r.name for r in rows],
         label("col.school_id", language): [r.school_id for r in rows],
         label("col.pupils", language): [format_count(r.pupils, language) for r in rows],
@@ -134,11 +135,29 @@ def school_table_display(table: pd.DataFrame, language: str = "nl") -> pd.DataFr
                                                for r in rows],
         label("col.target_share", language): [share(r) for r in rows],
         label("col.score", language): [flagged_score(r.score, r.flag, language) for r in rows],
-        label("col.band", language): [f"{format_number(r.score_low, 2, language)} – "
-                                      f"{format_number(r.score_high, 2, language)}" for r in rows],
         label("col.npo_budget", language): [format_eur(r.npo_budget_eur, 0, language)
                                             for r in rows],
     })
+    if has_bands(table):
+        shown.insert(6, label("col.band", language),
+                     [f"{format_number(r.score_low, 2, language)} – "
+                      f"{format_number(r.score_high, 2, language)}" for r in rows])
+    return shown
+
+
+def has_bands(table: pd.DataFrame) -> bool:
+    """Whether :func:`school_table` holds an uncertainty band (only scores from microdata do).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`school_table`.
+
+    Returns
+    -------
+    bool
+    """
+    return bool(table["score_low"].notna().any())
 
 
 def _count_by(values: pd.Series, index: pd.Index) -> np.ndarray:

@@ -104,6 +104,7 @@ LABELS: dict[str, tuple[str, str]] = {
                   "dezelfde drempel).",
                   "Uncertainty: the 5th and 95th percentile of the score over the imputation "
                   "rounds of the missing parental education (with the same threshold)."),
+    "unknown": ("onbekend", "unknown"),
     "heading.key_figures": ("Kerncijfers", "Key figures"),
     "heading.schools": ("Scholen", "Schools"),
     "heading.neighbourhoods": ("Wijken", "Neighbourhoods"),

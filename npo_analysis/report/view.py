@@ -12,9 +12,11 @@ import html
 import pandas as pd
 
 from npo_analysis import __version__
-from npo_analysis.formatting import format_count, format_date, format_eur, format_pct
+from npo_analysis.availability import indicator_note
+from npo_analysis.formatting import format_count, format_date, format_eur, format_pct, is_missing
 from npo_analysis.report.inputs import ReportData
 from npo_analysis.report.key_figures import key_figures
+from npo_analysis.report.spread import has_bands
 from npo_analysis.report.text import label
 
 
@@ -79,7 +81,7 @@ def group_names(data: ReportData) -> dict[str, str]:
 
 def title_markdown(data: ReportData) -> str:
     """The report's title and a short introduction to the 4D cycle."""
-    name, year = data.municipality["name"], data.params.year
+    name, year = html.escape(str(data.municipality["name"])), data.params.year  # data: escape
     if data.language == "nl":
         return (f"# Onderwijsachterstanden in {name}: begrotingsjaar {year}\n\n"
                 "Dit rapport volgt de cyclus van opbrengstgericht werken in 4D: **Data** (de "
@@ -93,25 +95,43 @@ def title_markdown(data: ReportData) -> str:
 
 
 def key_figures_markdown(data: ReportData) -> str:
-    """Two sentences summarising the key figures against the Netherlands."""
+    """Two sentences summarising the key figures against the Netherlands.
+
+    Without toddlers (a public dataset) the first sentence says their number is unknown and the
+    target share is that of the pupils.
+    """
     figures = key_figures(data.profile, data.code, data.peers).set_index("figure")
     lang, own = data.language, figures["municipality"]
-    name = data.municipality["name"]
+    name = html.escape(str(data.municipality["name"]))  # names come from data: escape
     share, national = (format_pct(figures.loc["target_share", g], 1, lang)
                        for g in ("municipality", "netherlands"))
     pupils, schools = format_count(own["pupils"], lang), format_count(own["schools"], lang)
     toddlers, goab = format_count(own["toddlers"], lang), format_eur(own["goab_eur"], 0, lang)
+    unknown = is_missing(own["toddlers"])
+    one = own["schools"] == 1
     if lang == "nl":
-        return (f"{name} telt {pupils} leerlingen op {schools} scholen en {toddlers} peuters. "
-                f"Van deze kinderen hoort {share} bij de doelgroep (Nederland: {national}). "
+        schools += " school" if one else " scholen"
+        counts = (f"{name} telt {pupils} leerlingen op {schools}; het aantal peuters is "
+                  "onbekend (het staat niet in de openbare bestanden). Van de leerlingen"
+                  if unknown else
+                  f"{name} telt {pupils} leerlingen op {schools} en {toddlers} peuters. "
+                  "Van deze kinderen")
+        return (f"{counts} hoort {share} bij de doelgroep (Nederland: {national}). "
                 f"Het GOAB-budget voor {data.params.year} is {goab}.")
-    return (f"{name} has {pupils} pupils at {schools} schools and {toddlers} toddlers. "
-            f"{share} of these children are in the target group (the Netherlands: {national}). "
+    schools += " school" if one else " schools"
+    counts = (f"{name} has {pupils} pupils at {schools}; the number of toddlers is "
+              f"unknown (it is not in the public files). {share} of the pupils"
+              if unknown else
+              f"{name} has {pupils} pupils at {schools} and {toddlers} toddlers. "
+              f"{share} of these children")
+    return (f"{counts} are in the target group (the Netherlands: {national}). "
             f"The GOAB budget for {data.params.year} is {goab}.")
 
 
 def definitions_markdown(data: ReportData) -> str:
     """How the key figures are defined (a small print paragraph)."""
+    if not data.national.has_microdata:
+        return _published_definitions(data.language)
     if data.language == "nl":
         return ("<small>Aandeel doelgroepkinderen = doelgroepkinderen / (leerlingen + peuters). "
                 "Doelgroep: de 15% leerlingen met de laagste onderwijsscore in het land; peuters "
@@ -125,12 +145,78 @@ def definitions_markdown(data: ReportData) -> str:
             "group's totals.</small>")
 
 
+def _published_definitions(language: str) -> str:
+    """:func:`definitions_markdown` for published scores (no toddlers, estimated target)."""
+    if language == "nl":
+        return ("<small>Zonder peuters: aandeel doelgroepkinderen = doelgroepleerlingen / "
+                "leerlingen, en de achterstandsscores van de gemeenten tellen alleen de "
+                "leerlingen van hun scholen. Doelgroep: de 15% leerlingen met de laagste "
+                "onderwijsscore in het land; het aantal doelgroepleerlingen per school is "
+                "geschat uit de gepubliceerde score (A / (C − G)). Provincie en Nederland tellen "
+                "de gemeente mee; vergelijkbare gemeenten niet. Aandelen en bedragen per kind "
+                "zijn berekend uit de totalen van de groep.</small>")
+    return ("<small>Without toddlers: share of target-group children = target-group pupils / "
+            "pupils, and the municipalities' disadvantage scores count only the pupils of their "
+            "schools. Target group: the 15% of pupils nationally with the lowest onderwijsscore; "
+            "the number of target-group pupils per school is estimated from the published score "
+            "(A / (C − G)). Province and the Netherlands include the municipality; peers do "
+            "not. Shares and amounts per child are computed from the group's totals.</small>")
+
+
+def public_data_markdown(data: ReportData) -> str:
+    """How the scores were obtained without microdata, and what to add for the full municipal
+    score (:func:`npo_analysis.availability.indicator_note` and the ``municipal_score``
+    notice); ``""`` for a dataset with microdata.
+
+    Parameters
+    ----------
+    data : ReportData
+        The report's inputs.
+
+    Returns
+    -------
+    str
+        Markdown.
+    """
+    note = indicator_note(data.national, data.language)
+    if note is None:
+        return ""
+    notice = data.notice("municipal_score")
+    return note if notice is None else f"{note}\n\n{notice.markdown()}"
+
+
+def school_notes_markdown(data: ReportData, table: pd.DataFrame) -> str:
+    """The notes under the school table: CBS flags, the uncertainty band (when shown) or the
+    notice naming what it needs, and the suppression of small counts.
+
+    Parameters
+    ----------
+    data : ReportData
+        The report's inputs.
+    table : pandas.DataFrame
+        :func:`npo_analysis.report.spread.school_table`.
+
+    Returns
+    -------
+    str
+        Markdown.
+    """
+    lang = data.language
+    keys = ("flag.note", "band.note", "suppression.note") if has_bands(table) \
+        else ("flag.note", "suppression.note")
+    notes = " ".join(label(k, lang) for k in keys)
+    notice = data.notice("uncertainty")
+    return notes if notice is None or has_bands(table) else f"{notes}\n\n{notice.markdown()}"
+
+
 def peers_markdown(data: ReportData) -> str:
     """Which municipalities are the peers and why (:func:`npo_analysis.benchmark.peer_rule`)."""
+    from npo_analysis.report.peers import peer_characteristics
     from npo_analysis.report.peers_view import peer_rule_markdown
 
     names = data.profile.set_index("municipality_code").loc[data.peers, "name"].tolist()
-    return peer_rule_markdown(names, data.peers_chosen, data.language)
+    return peer_rule_markdown(names, data.peers_chosen, data.language,
+                              peer_characteristics(data.profile))
 
 
 def trend_markdown(data: ReportData) -> str:
@@ -193,15 +279,25 @@ def national_title_markdown(data: ReportData) -> str:
 
 
 def indicator_title_markdown(data: ReportData) -> str:
-    """Title and introduction of the indicator notebook for researchers."""
-    if data.language == "nl":
-        return ("# De achterstandsindicator onder de loep\n\n"
-                "Voor onderzoekers: het model van de eindtoetsscore (coëfficiënten met "
-                "standaardfouten), de diagnostiek en de spreiding die de imputatie van het "
+    """Title and introduction of the indicator notebook for researchers (what it can show
+    depends on whether the indicator was computed from microdata or published scores)."""
+    nl = data.language == "nl"
+    title = ("# De achterstandsindicator onder de loep" if nl
+             else "# The disadvantage indicator up close")
+    if not data.national.has_microdata:
+        return title + ("\n\nVoor onderzoekers: hoe de gepubliceerde CBS-schoolscores zijn "
+                        "gebruikt (de schatting van C − G en hoeveel scores daarmee "
+                        "terugkomen), en wat er zonder leerlinggegevens ontbreekt." if nl else
+                        "\n\nFor researchers: how the published CBS school scores were used "
+                        "(the estimate of C − G and how many scores it reproduces), and what "
+                        "is missing without pupil data.")
+    if nl:
+        return (title + "\n\nVoor onderzoekers: het model van de eindtoetsscore (coëfficiënten "
+                "met standaardfouten), de diagnostiek en de spreiding die de imputatie van het "
                 "ontbrekende opleidingsniveau van de ouders geeft.")
-    return ("# The disadvantage indicator up close\n\n"
-            "For researchers: the end-score model (coefficients with standard errors), its "
-            "diagnostics and the spread the imputation of missing parental education gives.")
+    return (title + "\n\nFor researchers: the end-score model (coefficients with standard "
+            "errors), its diagnostics and the spread the imputation of missing parental "
+            "education gives.")
 
 
 def export_markdown(workbook, language: str = "nl") -> str:
