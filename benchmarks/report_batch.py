@@ -4,14 +4,15 @@ Steps, each in a child process (so that peak memory can be measured):
 
 1. ``npo-analysis demo --profile PROFILE`` into ``--work`` (skipped when the dataset exists);
 2. ``npo-analysis national`` into the batch's table cache ``<out>/tables/<key>`` (timed);
-3. ``npo-analysis reports`` with the default engine (``local``, one worker per core) over all
-   municipalities (or the first ``--municipalities N``), reusing those tables.
+3. ``npo-analysis reports`` with the default executor (``local``, one worker per core, each with
+   a warm kernel of the ``npo-warm`` engine) over all municipalities (or the first
+   ``--municipalities N``), reusing those tables.
 
 Prints the wall time of each step, the median seconds per report (from the manifest: the time one
-worker spends on one report: kernel start, execution, HTML export), the peak memory per step
-(``ru_maxrss`` from ``wait4``: the largest single process of the step, a worker or a kernel;
-processes running at the same time add up, so the batch needs about ``2 x workers`` times the
-kernel's figure), and report sizes.
+worker spends on one report: kernel reset, execution, HTML export; the first report of a worker
+also pays its kernel's start), the peak memory per step (the sum of the resident set sizes of
+the step's whole process tree, polled from /proc: workers and kernels together), and report
+sizes.
 
 Usage::
 
@@ -25,10 +26,10 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+from batch_speed import run_measured  # benchmarks/ is this script's directory: on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,21 +40,13 @@ def run_child(command: str, args: list[str]) -> tuple[float, float]:
     Returns
     -------
     (float, float)
-        Wall time in seconds and the peak resident memory in MiB of the largest single process
-        of the step (the child or any of its descendants: workers, kernels), from ``wait4``.
+        Wall time in seconds and the peak resident memory in MiB of the step's process tree
+        (the child and its descendants: workers, kernels), see ``batch_speed.run_measured``.
     """
-    start = time.perf_counter()
     code = f"from npo_analysis.cli.{command} import command; command()"
-    child = subprocess.Popen([sys.executable, "-c", code, *args], cwd=ROOT,
-                             stdout=subprocess.PIPE, text=True)
-    output = child.stdout.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.perf_counter() - start
-    if child.returncode not in (0, 1):  # 1 = some reports failed: still measured
-        raise SystemExit(f"{command} failed ({child.returncode}): {' '.join(args)}\n{output}")
+    seconds, peak, output = run_measured([sys.executable, "-c", code, *args])
     print(output.strip().splitlines()[-1] if output.strip() else "", flush=True)
-    return seconds, usage.ru_maxrss / 1024  # Linux reports KiB
+    return seconds, peak
 
 
 def sample_codes(data: Path, n: int | None) -> list[str]:

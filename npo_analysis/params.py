@@ -347,8 +347,9 @@ def _source_problems(params: BudgetParams) -> list[str]:
 # --- Loading ------------------------------------------------------------------------------------
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that rejects a key written twice in one mapping."""
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """The safe YAML loader (libyaml's C parser when available: several times faster per report)
+    that rejects a key written twice in one mapping."""
 
     def construct_mapping(self, node, deep=False):
         keys = [self.construct_object(key, deep=deep) for key, _ in node.value]

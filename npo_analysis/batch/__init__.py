@@ -1,8 +1,11 @@
 """The report batch: national tables once, then the report notebook per municipality.
 
-:func:`run_reports` is the pipeline (:mod:`.runner`); executors (:mod:`.executors`) run the
-notebooks serially or over a local process pool; :mod:`.html` exports an executed notebook to
-self-contained HTML, :mod:`.index` writes the index page and :mod:`.manifest` the run's record.
+:func:`run_reports` is the pipeline (:mod:`.runner`); executors (:mod:`.executors`,
+:mod:`.dask_executor`) run the notebooks serially, over a local process pool or on a Dask
+cluster; every worker executes its notebooks in one warm kernel with the Papermill engine
+``npo-warm`` (:mod:`.engine`), reset before each notebook (:mod:`.kernel_state`); :mod:`.html`
+exports an executed notebook to self-contained HTML, :mod:`.index` writes the index page and
+:mod:`.manifest` the run's record.
 
 The names below are imported lazily (PEP 562), so ``import npo_analysis.batch.hashing`` (used by
 :mod:`npo_analysis.national` inside report kernels) does not load papermill and nbconvert.

@@ -6,6 +6,7 @@ Layout (keys sorted, UTF-8, indented)::
       "run_id": "20261127T180512Z",
       "generated_at": "2026-11-27T19:05:12+01:00",
       "year": 2024, "language": "nl", "executor": "local", "workers": 2,
+      "scheduler": null, "timeout_s": 600.0,
       "dataset": {... dataset.json ...},
       "data_hash": "...", "params_hash": "...", "tables_key": "...", "tables_dir": "...",
       "notebook": "notebooks/municipality_report.ipynb", "notebook_hash": "...",
