@@ -65,6 +65,10 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=ROOT / "outputs" / "benchmark-real")
     parser.add_argument("--workers", type=int, default=None)
     options = parser.parse_args()
+    if not options.realdata.is_dir():  # a user's checkout has no ../shared: download the files
+        print(f"skipped: no real data in {options.realdata} (see docs/real-data.md; pass "
+              "--realdata DIR with the downloaded files)")
+        return
     data, out = options.work / "data" / "public-2019", options.work / "reports"
     steps = {"import-public": run_child("import_public", import_args(options.realdata, data))}
     print_join_rates(data)
