@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from report_batch import ROOT, run_child, sample_codes, summarise, tables_dir  # noqa: E402
+from report_batch import ROOT, run_child, summarise, tables_and_reports  # noqa: E402
 
 #: The public files, as named in ``../shared/realdata`` (see docs/real-data.md).
 FILES = {
@@ -72,13 +72,7 @@ def main() -> None:
     data, out = options.work / "data" / "public-2019", options.work / "reports"
     steps = {"import-public": run_child("import_public", import_args(options.realdata, data))}
     print_join_rates(data)
-    steps["national tables"] = run_child("national", ["--data", str(data), "--out",
-                                                      str(tables_dir(data, out))])
-    args = ["--data", str(data), "--out", str(out), "--quiet"]
-    args += [a for code in sample_codes(data, options.municipalities)
-             for a in ("--municipality", code)] if options.municipalities else ["--all"]
-    args += ["--workers", str(options.workers)] if options.workers else []
-    steps["reports"] = run_child("reports", args)
+    steps.update(tables_and_reports(data, out, options.municipalities, options.workers))
     print(f"cores: {os.cpu_count()}; real public data (2019 scores, 342 municipalities); "
           "timings are wall-clock and noisy on a shared machine")
     summarise(out, steps)

@@ -88,6 +88,23 @@ def summarise(out: Path, steps: dict[str, tuple[float, float]]) -> None:
               f"{max(sizes) / 1e6:.2f} MB (limit 1.5 MB)")
 
 
+def tables_and_reports(data: Path, out: Path, municipalities: int | None,
+                       workers: int | None) -> dict:
+    """Run ``npo-analysis national`` then ``npo-analysis reports`` in child processes.
+
+    Returns the two steps' measurements (``"national tables"``, ``"reports"``) for
+    :func:`summarise`; ``municipalities`` limits the batch to the first N codes (all when None).
+    """
+    steps = {"national tables": run_child("national", ["--data", str(data), "--out",
+                                                        str(tables_dir(data, out))])}
+    args = ["--data", str(data), "--out", str(out), "--quiet"]
+    args += [a for code in sample_codes(data, municipalities)
+             for a in ("--municipality", code)] if municipalities else ["--all"]
+    args += ["--workers", str(workers)] if workers else []
+    steps["reports"] = run_child("reports", args)
+    return steps
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="national", choices=["tiny", "small", "national"])
@@ -101,13 +118,7 @@ def main() -> None:
     if not (data / "dataset.json").is_file():
         steps["demo data"] = run_child("demo", ["--profile", options.profile, "--out",
                                           str(data), "--quiet"])
-    steps["national tables"] = run_child("national", ["--data", str(data), "--out",
-                                            str(tables_dir(data, out))])
-    args = ["--data", str(data), "--out", str(out), "--quiet"]
-    args += [a for code in sample_codes(data, options.municipalities)
-             for a in ("--municipality", code)] if options.municipalities else ["--all"]
-    args += ["--workers", str(options.workers)] if options.workers else []
-    steps["reports"] = run_child("reports", args)
+    steps.update(tables_and_reports(data, out, options.municipalities, options.workers))
     print(f"cores: {os.cpu_count()}; profile {options.profile}; timings are wall-clock and "
           "noisy on a shared machine")
     summarise(out, steps)
