@@ -322,6 +322,33 @@ def _check_transition_feasible(total: int, previous: list[int], lower, upper,
     )
 
 
+def _proportional_maximum(weights, lower, upper) -> float:
+    """The largest total ``clip(lam * w, lower, upper)`` reaches: units of weight 0 stay on their
+    lower bound whatever ``lam`` is."""
+    total = 0
+    for w, lo, hi in zip(weights, lower, upper, strict=True):
+        if w == 0:
+            total += lo
+        elif hi is None:
+            return math.inf
+        else:
+            total += hi
+    return total
+
+
+def _zero_targets_take_the_rest(weights, previous, lower, upper):
+    """Weights and lower bounds of the second phase of :func:`transition`.
+
+    When every unit with a target is on its cap and the total is still not reached, the units
+    whose target is 0 must keep more than their lower bound: units with a target stay fixed on
+    their upper bound, and the rest is shared over the zero-target units in proportion to their
+    previous amounts (a new unit, previous 0, counts as 1 cent).
+    """
+    fixed = [hi if w > 0 else lo for w, lo, hi in zip(weights, lower, upper, strict=True)]
+    shares = [0 if w > 0 else max(p, 1) for w, p in zip(weights, previous, strict=True)]
+    return shares, fixed
+
+
 def transition(previous_cents, target_cents, max_change: float, minimum_cents: int = 0,
                keys=None):
     """Phase a new distribution in: cap each unit's relative change versus the previous year.
@@ -329,7 +356,9 @@ def transition(previous_cents, target_cents, max_change: float, minimum_cents: i
     Each unit's amount stays within ``previous x (1 - max_change)`` and
     ``previous x (1 + max_change)`` (whole cents, rounded inwards). The total of ``target_cents``
     is kept exactly: what capped units cannot receive (or must keep) is shared over the uncapped
-    units in proportion to their targets, repeating until stable. In formula:
+    units in proportion to their targets, repeating until stable. When all units with a target
+    are capped and the total is still not reached, the units whose target is 0 keep the rest, in
+    proportion to their previous amounts. In formula:
     ``amount_i = clip(lam * target_i, lower_i, upper_i)`` with ``lam`` such that the amounts sum to
     the total, rounded to whole cents by the largest-remainder method.
 
@@ -386,6 +415,8 @@ def transition(previous_cents, target_cents, max_change: float, minimum_cents: i
     lower, upper = _transition_bounds(previous, max_change, minimum)
     _check_transition_feasible(total, previous, lower, upper, max_change)
     weights = target if any(target) else [1] * len(target)
+    if _proportional_maximum(weights, lower, upper) < total:
+        weights, lower = _zero_targets_take_the_rest(weights, previous, lower, upper)
     lam = _solve_factor(total, weights, lower, upper)
     cents = _round_exact(total, lam, weights, lower, upper, ranks)
     if keys is None:

@@ -249,6 +249,24 @@ def test_transition_errors(args, fragment):
     assert fragment in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("previous", "target", "max_change", "expected"),
+    [
+        # B (target 7) may grow from 1 to 1.4, so 1; A (target 0) keeps the other 6 of the 7,
+        # within its band 3..7 (found by hypothesis: the rest used to vanish)
+        ([5, 1], [0, 7], 0.4, [6, 1]),
+        # A's band is 3..5 and B's 1.5..2.5, i.e. 2..2 cents: A keeps 5 of the 7
+        ([4, 2], [0, 7], 0.25, [5, 2]),
+        # C is capped at 15; A and B share the other 385 as 2:1 (256.67 and 128.33; the leftover
+        # cent goes to the larger remainder)
+        ([200, 100, 10], [0, 0, 400], 0.5, [257, 128, 15]),
+    ],
+)
+def test_transition_zero_targets_keep_what_capped_units_cannot_take(previous, target,
+                                                                     max_change, expected):
+    assert transition(previous, target, max_change).tolist() == expected
+
+
 @st.composite
 def transition_cases(draw):
     previous = draw(st.lists(st.integers(1, 10**9), min_size=1, max_size=20))
