@@ -6,13 +6,15 @@ import base64
 import datetime as dt
 import difflib
 import io
+import re
 
 import matplotlib
 import nbformat
+import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from npo_analysis import __version__
+from npo_analysis import __version__, plots
 from npo_analysis.batch.html import (
     MAX_REPORT_BYTES,
     ReportContext,
@@ -23,6 +25,7 @@ from npo_analysis.batch.html import (
 
 matplotlib.use("Agg")
 WHEN = dt.datetime(2026, 1, 2, 3, 4)
+FOREIGN_SVG = '<svg xmlns="http://www.w3.org/2000/svg"><rect width="4" height="4"/></svg>'
 
 
 def _png() -> str:
@@ -45,6 +48,12 @@ def notebook():
         execution_count=3)])
     figure = new_code_cell("plot()", outputs=[new_output(
         "display_data", data={"image/png": _png(), "text/plain": "<Figure>"})])
+    chart = plots.bar_chart(pd.DataFrame({"name": ["Demodorp <b>"], "share": [0.25]}),
+                            "share", "name", value_format="pct", note="Bron: test",
+                            title="Aandeel")
+    charts = new_code_cell("display(chart)", outputs=[
+        new_output("display_data", data={"image/svg+xml": chart.svg(), "text/plain": "chart"}),
+        new_output("display_data", data={"image/svg+xml": FOREIGN_SVG, "text/plain": "svg"})])
     printed = new_code_cell("secret_code_line = 1", outputs=[
         new_output("stream", name="stdout", text="Leerlingen: 1.234\n"),
         new_output("stream", name="stderr", text="FutureWarning: not for readers\n")])
@@ -53,7 +62,7 @@ def notebook():
     return new_notebook(cells=[
         new_markdown_cell("# Rapport Demodorp"), injected,
         new_markdown_cell("## Data\n\nTekst met <b>&</b>."), printed, table,
-        new_markdown_cell("## Duiden"), figure,
+        new_markdown_cell("## Duiden"), figure, charts,
         new_markdown_cell("## Doelen"), new_markdown_cell("## Doen"),
     ])
 
@@ -153,3 +162,18 @@ def test_reads_a_notebook_file(notebook, tmp_path):
 def test_unknown_language_is_refused(notebook):
     with pytest.raises(ValueError, match="language='fr'"):
         export_html(notebook, _context(language="fr"))
+
+
+def test_our_charts_are_inline_svg_other_svg_an_image(page):
+    assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="npo-chart"') == 1
+    chart = page[page.index('class="npo-chart"'):page.index("</svg>")]
+    assert "Demodorp &lt;b&gt;" in chart and "Bron: test" in chart  # text, escaped
+    foreign = base64.b64encode(FOREIGN_SVG.encode()).decode()
+    assert f'src="data:image/svg+xml;base64,{foreign}"' in page
+    assert "<rect width=\"4\"" not in page
+
+
+def test_images_have_alternative_text_and_outputs_are_focusable(page):
+    assert page.count('<img alt="Figuur zonder beschrijving" ') == 2  # the PNG and foreign SVG
+    areas = re.findall(r'<div ([^>]*)class="[^"]*\bjp-OutputArea-output\b', page)
+    assert len(areas) == 5 and set(areas) == {'tabindex="0" '}  # text, table, PNG, 2 SVG

@@ -82,7 +82,7 @@ def test_parameters_are_injected(first):
     good, root = first["good"], first["root"]
     page = (first["run_dir"] / "reports" / f"{good}.html").read_text()
     expected = {"code": good, "year": YEAR, "language": "nl", "peers": []}
-    assert html.escape(f"parameters: {json.dumps(expected)}", quote=False) in page
+    assert f"parameters: {json.dumps(expected)}" in html.unescape(page)  # printed, escaped
     assert _entry(first["manifest"], good)["parameters"] == {
         "municipality_code": good, "year": YEAR, "language": "nl",
         "data_dir": str((root / "data").resolve()), "params_dir": str((root / "params").resolve()),
@@ -163,7 +163,7 @@ def test_resume_reruns_a_municipality_whose_params_file_changed(first):
     assert result.parameters["peers"] == [bad]
     expected = {"code": good, "year": YEAR, "language": "nl", "peers": [bad]}
     page = (summary.run_dir / result.html).read_text()
-    assert html.escape(f"parameters: {json.dumps(expected)}", quote=False) in page
+    assert f"parameters: {json.dumps(expected)}" in html.unescape(page)  # printed, escaped
 
 
 def test_bad_input_fails_before_any_run(first):

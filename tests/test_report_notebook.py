@@ -52,10 +52,12 @@ def test_report_runs_for_one_municipality(tmp_path):
     assert f"hoort {format_pct(share)} bij de doelgroep" in text
     for name in mine["name"]:
         assert name in text
-    assert text.count("image/png") == 0  # figures are PNG outputs, not text
-    images = sum("image/png" in o.get("data", {}) for c in notebook.cells
-                 for o in c.get("outputs", []))
-    assert images >= 10
+    charts = [o["data"]["image/svg+xml"] for c in notebook.cells for o in c.get("outputs", [])
+              if "image/svg+xml" in o.get("data", {})]
+    assert len(charts) >= 10  # the charts: SVG outputs of npo_analysis.plots
+    assert all('class="npo-chart"' in chart for chart in charts)
+    assert not any("image/png" in o.get("data", {}) for c in notebook.cells
+                   for o in c.get("outputs", []))
     errors = [o for c in notebook.cells for o in c.get("outputs", [])
               if o.get("output_type") == "error" or o.get("name") == "stderr"]
     assert errors == []

@@ -1,7 +1,7 @@
 """``npo-warm``: a Papermill engine that runs notebook after notebook in one warm kernel.
 
-Starting a kernel and importing pandas, Matplotlib, seaborn and statsmodels costs seconds before
-a report does any work; the report batch runs hundreds of notebooks. This engine keeps one
+Starting a kernel and importing pandas and the package's report modules costs seconds before a
+report does any work; the report batch runs hundreds of notebooks. This engine keeps one
 kernel per worker (per thread, strictly) alive between notebooks and *resets* it before each one.
 
 Why a reset and not a fork from a warm template process: a forked child must still start an
@@ -13,7 +13,9 @@ options, working directory, environment, ``sys.path``) is listed in
 :mod:`npo_analysis.batch.kernel_state`, which runs inside the kernel. Every notebook, the first
 one in a new kernel included, goes through the same reset, and the kernel runs with
 ``PYTHONHASHSEED=0``, so a notebook's output does not depend on what ran before it
-(tests/test_engine_isolation.py proves it on the report notebook).
+(tests/test_engine_isolation.py proves it on the report notebook). A notebook that leaves state
+the reset cannot undo (Matplotlib imported in a kernel that did not warm it up) gets the kernel
+replaced before the next notebook runs.
 
 Crash safety: when the kernel dies, or the notebook runs longer than ``notebook_timeout``
 seconds (a watchdog kills the kernel), the engine raises :class:`KernelFailure` with the reason
@@ -51,6 +53,14 @@ INJECTED_CELL_ID = "injected-parameters"
 _WARM_UP = "import npo_analysis.batch.kernel_state as _k; _k.warm_up(); del _k"
 _PREPARE = "__import__('npo_analysis.batch.kernel_state').batch.kernel_state.prepare_run({cwd!r})"
 _local = threading.local()
+
+
+class KernelCodeError(RuntimeError):
+    """Code the engine ran silently in the kernel raised; ``ename`` is the exception's name."""
+
+    def __init__(self, message: str, ename: str | None):
+        super().__init__(message)
+        self.ename = ename
 
 
 class KernelFailure(RuntimeError):
@@ -140,8 +150,8 @@ class WarmKernel:
         reply = _run_sync(self._execute(code, timeout))
         content = reply["content"]
         if content["status"] != "ok":
-            raise RuntimeError(f"warm kernel: {content.get('ename')}: {content.get('evalue')} "
-                               f"(while running {code[:60]!r})")
+            raise KernelCodeError(f"warm kernel: {content.get('ename')}: {content.get('evalue')} "
+                                  f"(while running {code[:60]!r})", content.get("ename"))
 
     async def _execute(self, code: str, timeout: float) -> dict:
         msg_id = self.kc.execute(code, silent=True, store_history=False)
@@ -342,8 +352,8 @@ class WarmEngine(Engine):
                                  execution_timeout=None, notebook_timeout=None, kernel_log=None,
                                  **kwargs):
         """Execute ``nb_man.nb`` in the warm kernel (see the module docstring)."""
-        kernel = warm_kernel(kernel_name, max(start_timeout, STARTUP_TIMEOUT), kernel_log)
-        kernel.prepare(os.getcwd())
+        kernel = cls._prepared_kernel(kernel_name, max(start_timeout, STARTUP_TIMEOUT),
+                                      kernel_log)
         _name_injected_cell(nb_man.nb)
         client = PapermillNotebookClient(
             nb_man, km=kernel.km, timeout=execution_timeout, startup_timeout=start_timeout,
@@ -361,6 +371,21 @@ class WarmEngine(Engine):
             cls._fail(kernel, nb_man.nb, True, notebook_timeout, None)
         kernel.notebooks_run += 1
         return result
+
+    @staticmethod
+    def _prepared_kernel(kernel_name: str, start_timeout: float, kernel_log) -> WarmKernel:
+        """This thread's warm kernel, reset for the next notebook; a new one when the last
+        notebook left state that cannot be reset (:class:`.kernel_state.StaleKernelError`)."""
+        kernel = warm_kernel(kernel_name, start_timeout, kernel_log)
+        try:
+            kernel.prepare(os.getcwd())
+        except KernelCodeError as exc:
+            if exc.ename != "StaleKernelError":
+                raise
+            drop_kernel(kernel)
+            kernel = warm_kernel(kernel_name, start_timeout, kernel_log)
+            kernel.prepare(os.getcwd())
+        return kernel
 
     @staticmethod
     def _fail(kernel: WarmKernel, notebook, expired: bool, timeout, cause) -> None:

@@ -4,26 +4,34 @@ This module runs *in the kernel process* of :mod:`npo_analysis.batch.engine`. Th
 :func:`warm_up` once after starting the kernel and :func:`prepare_run` before every notebook
 (both as silent executions that leave no trace in the notebook or the kernel's history).
 
-:func:`warm_up` imports :data:`WARM_MODULES`, activates the inline Matplotlib backend and draws
-one throw-away figure (fonts and text layout caches loaded), records a :class:`Baseline` of
-the process state a notebook can change, and freezes the warm-up's objects out of the garbage
-collector's reach (``gc.freeze``: collections during a report, and the reset's own, then only
-walk the objects the reports made). :func:`prepare_run` puts that state back:
+:func:`warm_up` imports :data:`WARM_MODULES` (what the report notebooks import: pandas, the
+package's report modules; no Matplotlib, the reports draw SVG charts with
+:mod:`npo_analysis.plots`), draws one throw-away chart, records a :class:`Baseline` of the process
+state a notebook can change, and freezes the warm-up's objects out of the garbage collector's
+reach (``gc.freeze``: collections during a report, and the reset's own, then only walk the
+objects the reports made). :func:`prepare_run` puts that state back:
 
 * the IPython user namespace, the ``In``/``Out`` history and the execution counter (a new
   session: the first cell of every notebook is ``[1]``), ``sys.last_*`` tracebacks;
-* Matplotlib: every figure closed, ``rcParams`` (so also a seaborn theme), the units registry,
-  the inline backend's configuration (``%config InlineBackend...``) and IPython's display
-  formatters and event callbacks;
+* the chart theme of :mod:`npo_analysis.plots` (the language of the numbers);
+* Matplotlib, when it was imported at warm-up (``NPO_WARM_MODULES`` naming it, for notebooks of
+  one's own that plot with it): every figure closed, ``rcParams`` (so also a seaborn theme), the
+  units registry and the inline backend's configuration (``%config InlineBackend...``);
+* IPython's display formatters and event callbacks;
 * the global random number generators of :mod:`random` and :mod:`numpy.random` (seeded with
   :data:`SEED`: every notebook starts from the same state, a fresh kernel included);
 * the warning filters (and with them the "shown once" registries of every module), pandas
   options, NumPy print options and floating-point error handling;
 * the working directory, ``os.environ``, ``sys.path``, ``sys.argv`` and the root logger.
 
+A notebook that imports Matplotlib in a kernel that did not load it at warm-up leaves state
+there is no baseline for: :func:`prepare_run` then raises :class:`StaleKernelError` and the
+engine replaces the kernel before the next notebook (correct, only slower).
+
 What is *not* reset: imported modules stay imported (that is the point), and caches inside
-libraries persist. That is safe for caches that are pure functions of their inputs; a library
-that keeps other module-level state between calls would leak it from one notebook to the next.
+libraries persist (the table cache of :mod:`npo_analysis.table_cache` among them). That is safe
+for caches that are pure functions of their inputs; a library that keeps other module-level
+state between calls would leak it from one notebook to the next.
 The engine's isolation test (tests/test_engine_isolation.py) renders a municipality in a fresh
 kernel and in a kernel that ran others first and requires identical notebooks.
 """
@@ -46,20 +54,31 @@ from dataclasses import dataclass
 WARM_MODULES_VARIABLE = "NPO_WARM_MODULES"
 #: Imported once per kernel by :func:`warm_up`.
 WARM_MODULES: tuple[str, ...] = (
-    "numpy", "pandas", "pyarrow.parquet", "scipy.stats", "matplotlib.pyplot", "seaborn",
-    "statsmodels.api", "yaml", "pydantic", "IPython.display", "npo_analysis.report",
-    "npo_analysis.plots", "npo_analysis.national",
+    "numpy", "pandas", "pyarrow.parquet", "yaml", "pydantic", "IPython.display",
+    "npo_analysis.report", "npo_analysis.report.analyses", "npo_analysis.plots",
+    "npo_analysis.national", "npo_analysis.delays", "npo_analysis.vve",
+    "npo_analysis.interventions", "npo_analysis.export",
 )
+#: Modules with global state :func:`prepare_run` resets only when they were warmed up.
+RESETTABLE_MODULES: tuple[str, ...] = ("matplotlib",)
 #: Seed of the global random number generators at the start of every notebook.
 SEED = 0
 
 _baseline: Baseline | None = None
 
 
+class StaleKernelError(RuntimeError):
+    """The last notebook imported a module with global state that has no baseline here."""
+
+
 @dataclass(frozen=True)
 class Baseline:
-    """The process state after :func:`warm_up`, restored by :func:`prepare_run`."""
+    """The process state after :func:`warm_up`, restored by :func:`prepare_run`.
 
+    ``rc_params``, ``units`` and ``inline_backend`` are empty when Matplotlib was not warmed up.
+    """
+
+    warmed: frozenset
     rc_params: dict
     units: dict
     inline_backend: dict
@@ -98,10 +117,25 @@ def warm_up(modules: tuple[str, ...] | None = None) -> None:
             importlib.import_module(name)
         except ImportError:
             continue
-    _draw_one_figure()
+    _draw_one_chart()
+    if "matplotlib.pyplot" in sys.modules:
+        _draw_one_figure()
     _baseline = _capture()
     gc.collect()
     gc.freeze()  # the warm-up's objects live for good: later collections skip them
+
+
+def _draw_one_chart() -> None:
+    """Render a small chart of :mod:`npo_analysis.plots` (its first use fills lazy caches)."""
+    if "npo_analysis.plots" not in sys.modules:
+        return
+    import pandas as pd
+
+    from npo_analysis import plots
+
+    frame = pd.DataFrame({"name": ["a", "b"], "value": [1.0, 2.0]})
+    plots.bar_chart(frame, "value", "name", note="warm-up", title="warm-up").svg()
+    plots.reset_theme()
 
 
 def _draw_one_figure() -> None:
@@ -143,12 +177,23 @@ def _pandas_options() -> dict:
     return options
 
 
-def _capture() -> Baseline:
+def _matplotlib_state() -> tuple[dict, dict, dict]:
+    """rcParams, the units registry and the inline backend's settings (empty without
+    Matplotlib)."""
+    if "matplotlib" not in sys.modules:
+        return {}, {}, {}
     import matplotlib
     import matplotlib.units
-    import numpy as np
 
     backend = _inline_backend()
+    return (copy.deepcopy(dict(matplotlib.rcParams)), dict(matplotlib.units.registry),
+            {} if backend is None else copy.deepcopy(backend.trait_values(config=True)))
+
+
+def _capture() -> Baseline:
+    import numpy as np
+
+    rc_params, units, inline_backend = _matplotlib_state()
     shell = _shell()
     formatters = {} if shell is None else {
         mime: (dict(f.type_printers), dict(f.deferred_printers), f.enabled)
@@ -157,9 +202,8 @@ def _capture() -> Baseline:
                                        for name, callbacks in shell.events.callbacks.items()}
     root = logging.getLogger()
     return Baseline(
-        rc_params=copy.deepcopy(dict(matplotlib.rcParams)),
-        units=dict(matplotlib.units.registry),
-        inline_backend={} if backend is None else copy.deepcopy(backend.trait_values(config=True)),
+        warmed=frozenset(name for name in RESETTABLE_MODULES if name in sys.modules),
+        rc_params=rc_params, units=units, inline_backend=inline_backend,
         formatters=formatters, events=events, pandas_options=_pandas_options(),
         numpy_print=np.get_printoptions(), numpy_errors=np.geterr(),
         warning_filters=list(warnings.filters),
@@ -182,10 +226,19 @@ def prepare_run(cwd: str, seed: int = SEED) -> None:
     ------
     RuntimeError
         When :func:`warm_up` has not run in this process.
+    StaleKernelError
+        When a notebook imported a module of :data:`RESETTABLE_MODULES` that was not warmed up.
     """
     if _baseline is None:
         raise RuntimeError("prepare_run: warm_up() has not run in this kernel")
-    _reset_matplotlib(_baseline)
+    stale = [m for m in RESETTABLE_MODULES if m in sys.modules and m not in _baseline.warmed]
+    if stale:
+        raise StaleKernelError(f"{', '.join(stale)} was imported after warm-up: its state cannot "
+                               "be reset; start a new kernel")
+    if "matplotlib" in _baseline.warmed:
+        _reset_matplotlib(_baseline)
+    if "npo_analysis.plots" in sys.modules:
+        sys.modules["npo_analysis.plots"].reset_theme()
     _reset_libraries(_baseline)
     _reset_process(_baseline, cwd)
     _reset_shell(_baseline)
