@@ -47,6 +47,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
+from npo_analysis import table_cache
+
 #: Where the data model and the real-data guide live, relative to the project root.
 DATA_MODEL_DOC = "docs/data-model.md"
 REAL_DATA_DOC = "docs/real-data.md"
@@ -189,7 +191,7 @@ def _filled_in_files(directory: Path) -> set[str]:
         if not path.is_file():
             continue
         present = [c for c in columns if c in pq.read_schema(path).names]
-        frame = pd.read_parquet(path, columns=present)
+        frame = table_cache.read_parquet(path, columns=present)
         filled |= {f"{table}.{c}" for c in present if frame[c].notna().any()}
     return filled
 

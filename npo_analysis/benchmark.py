@@ -186,11 +186,20 @@ def peers_of(profile: pd.DataFrame, code: str, k: int = DEFAULT_K,
     Returns
     -------
     list of str
+        The same peers, in the same order, as ``code``'s rows of :func:`peer_groups` (only its
+        own row of distances is computed).
     """
     if code not in set(profile["municipality_code"]):
         raise ValueError(f"municipality_code={code!r} is not in the profile")
-    groups = peer_groups(profile, k, size_column)
-    return groups.loc[groups["municipality_code"] == code, "peer_code"].tolist()
+    if int(k) != k or k < 1:
+        raise ValueError(f"k={k!r}: expected a whole number of peers >= 1")
+    z = standardised_features(profile, size_column)
+    values = z.to_numpy(dtype=float)
+    own = z.index.get_loc(code)
+    distance = np.sqrt(((values[own] - values) ** 2).sum(axis=1))  # = the row of peer_groups
+    others = sorted((d, peer) for peer, d in zip(z.index, distance.tolist(), strict=True)
+                    if peer != code)
+    return [peer for _, peer in others[:int(k)]]
 
 
 #: How :func:`peer_rule` names each characteristic, (Dutch, English); ``{size}`` is the size unit.

@@ -55,11 +55,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import sparse
 
 from npo_analysis.formatting import check_language, format_number
 from npo_analysis.schema import TEST_DOMAINS, TEST_MOMENTS
+from npo_analysis.stats import clustered_ols, group_sums
 
 #: The first time point (school year, moment) after the spring 2020 closure.
 FIRST_AFFECTED: tuple[int, str] = (2019, "eind")
@@ -176,47 +175,53 @@ def expected_growth(test_results: pd.DataFrame, first_affected=FIRST_AFFECTED) -
 # --- The regression -----------------------------------------------------------------------------
 
 
-def _indicator(codes: np.ndarray, n_columns: int, rows: np.ndarray) -> np.ndarray:
-    """Dense 0/1 matrix with a one at (row, codes[row]) for the selected rows."""
-    matrix = np.zeros((len(codes), n_columns))
-    matrix[np.flatnonzero(rows), codes[rows]] = 1.0
-    return matrix
-
-
 def _demean(matrix: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Subtract each group's column means (the within transformation of a fixed effect)."""
+    """Subtract each group's column means (the within transformation of a fixed effect).
+
+    ``groups`` are codes ``0 .. G-1``; fastest for rows sorted by group and a Fortran-ordered
+    ``matrix`` (as :func:`_design` builds it). Returns a Fortran-ordered ``(n, k)`` array
+    (``k = 1`` for a vector).
+    """
+    matrix = np.asarray(matrix, dtype=float)
+    matrix = matrix[:, None] if matrix.ndim == 1 else matrix
     n_groups = int(groups.max()) + 1
-    member = sparse.csr_matrix((np.ones(len(groups)), (groups, np.arange(len(groups)))),
-                               shape=(n_groups, len(groups)))
-    means = (member @ matrix) / np.asarray(member.sum(axis=1))
-    return matrix - means[groups]
+    counts = np.bincount(groups, minlength=n_groups)
+    means = group_sums(matrix, groups, n_groups) / counts[:, None]
+    out = np.take(np.ascontiguousarray(means.T), groups, axis=1).T  # means[groups], F-order
+    np.subtract(matrix, out, out=out)
+    return out
 
 
 def _design(rows: pd.DataFrame, first: int, share: np.ndarray | None):
-    """Norm dummies, later-time-point dummies (and their share interactions), time codes."""
+    """Norm dummies, later-time-point dummies (and their share interactions), time codes.
+
+    The design is Fortran-ordered: its columns are contiguous for :func:`_demean` and the
+    cluster sums of :func:`npo_analysis.stats.clustered_ols`.
+    """
     codes = time_code(rows)
     eind = (rows["moment"].astype("str") == "eind").to_numpy()
     grade = rows["grade"].to_numpy(dtype=np.int64)
     norm_codes, _ = pd.factorize(pd.Series(grade * 2 + eind), sort=True)
-    norms = _indicator(norm_codes, norm_codes.max() + 1, np.ones(len(rows), bool))[:, 1:]
-    later = codes >= first
+    n_norms = int(norm_codes.max())  # a dummy for every norm but the first
+    later = np.flatnonzero(codes >= first)
     cell_codes, times = pd.factorize(pd.Series(codes[later]), sort=True)
-    full_codes = np.zeros(len(rows), dtype=np.int64)
-    full_codes[later] = cell_codes
-    effects = _indicator(full_codes, len(times), later)
-    blocks = [norms, effects] + ([effects * share[:, None]] if share is not None else [])
-    return np.hstack(blocks), norms.shape[1], np.asarray(times)
+    n_times = len(times)
+    design = np.zeros((len(rows), n_norms + n_times * (1 if share is None else 2)), order="F")
+    normed = np.flatnonzero(norm_codes > 0)
+    design[normed, norm_codes[normed] - 1] = 1.0
+    design[later, n_norms + cell_codes] = 1.0
+    if share is not None:
+        design[later, n_norms + n_times + cell_codes] = share[later]
+    return design, n_norms, np.asarray(times)
 
 
 def _fit(rows: pd.DataFrame, first: int, share: np.ndarray | None):
     """Clustered within-school OLS; returns the later-time coefficients, their CI and times."""
     schools, _ = pd.factorize(rows["school_id"])
     design, n_norms, times = _design(rows, first, share)
-    y = _demean(rows["mean_score"].to_numpy(dtype=float)[:, None], schools)[:, 0]
-    fit = sm.OLS(y, _demean(design, schools), hasconst=False).fit(
-        cov_type="cluster", cov_kwds={"groups": schools}, use_t=True)
-    ci = np.asarray(fit.conf_int(alpha=0.05))
-    return np.asarray(fit.params)[n_norms:], ci[n_norms:], times
+    y = _demean(rows["mean_score"].to_numpy(dtype=float), schools)[:, 0]
+    fit = clustered_ols(y, _demean(design, schools), schools, alpha=0.05)
+    return fit.params[n_norms:], fit.conf_int[n_norms:], times
 
 
 def _cells(times: np.ndarray) -> pd.DataFrame:

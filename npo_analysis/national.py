@@ -55,7 +55,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from npo_analysis import __version__
+from npo_analysis import __version__, table_cache
 from npo_analysis.atomic import atomic_directory, write_text_atomic
 from npo_analysis.batch.hashing import directory_sha256, files_sha256, json_sha256
 from npo_analysis.budgets import BudgetYear, allocate_year
@@ -775,12 +775,12 @@ class Scenario:
 
 
 def _read(path: Path, municipality_code: str | None) -> pd.DataFrame:
-    """A Parquet table, only the rows of one municipality when a code is given."""
+    """A Parquet table, only the rows of one municipality when a code is given (read once per
+    process, see :mod:`npo_analysis.table_cache`)."""
     if not path.is_file():
         raise FileNotFoundError(f"{path}: missing from the national tables")
-    filters = None if municipality_code is None else [("municipality_code", "==",
-                                                       municipality_code)]
-    return pd.read_parquet(path, filters=filters)
+    where = None if municipality_code is None else ("municipality_code", [municipality_code])
+    return table_cache.read_parquet(path, where=where)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from npo_analysis.formatting import (
     DISCLOSURE_LIMIT,
@@ -39,6 +38,7 @@ from npo_analysis.formatting import (
     suppress_small,
 )
 from npo_analysis.schema import VVE_QUALITY_DOMAINS
+from npo_analysis.stats import wilson_interval
 
 #: Reach below which a neighbourhood or municipality is flagged.
 REACH_NORM = 0.80
@@ -184,7 +184,7 @@ def _with_reach(frame: pd.DataFrame, norm: float) -> pd.DataFrame:
     n = frame["ve_indicated"].to_numpy()
     k = frame["ve_placed"].to_numpy()
     safe = np.maximum(n, 1)
-    low, high = proportion_confint(k, safe, alpha=0.05, method="wilson")
+    low, high = wilson_interval(k, safe, alpha=0.05)
     has = n > 0
     reach = np.where(has, k / safe, np.nan)
     return frame.assign(ve_reach=reach, reach_low=np.where(has, low, np.nan),

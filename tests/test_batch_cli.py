@@ -53,3 +53,20 @@ def test_scheduler_needs_the_dask_executor(tmp_path):
     result = CliRunner().invoke(reports.command, [
         "--data", str(tmp_path), "--scheduler", "tcp://127.0.0.1:8786", "--year", "2024"])
     assert result.exit_code == 2 and "--scheduler needs --executor dask" in result.output
+
+
+def test_no_overviews_runs_only_the_municipality_reports(tmp_path, monkeypatch):
+    import npo_analysis.batch as batch
+
+    seen = []
+
+    def fake_run_reports(*args, **kwargs):
+        seen.append(kwargs["overview_notebooks"])
+        raise SystemExit(0)
+
+    monkeypatch.setattr(batch, "run_reports", fake_run_reports, raising=False)
+    for flags, expected in (([], None), (["--no-overviews"], [])):
+        result = CliRunner().invoke(reports.command, ["--data", str(tmp_path), "--year", "2024",
+                                                      *flags])
+        assert result.exit_code == 0, result.output
+        assert seen[-1] == expected

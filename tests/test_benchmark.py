@@ -97,6 +97,13 @@ def test_peers_exclude_self_and_are_distinct(small_features):
     assert groups.groupby("municipality_code")["distance"].is_monotonic_increasing.all()
 
 
+def test_peers_of_one_equals_its_rows_of_every_peer_group(small_features):
+    groups = peer_groups(small_features, k=10)
+    for code in small_features["municipality_code"]:
+        expected = groups.loc[groups["municipality_code"] == code, "peer_code"].tolist()
+        assert peers_of(small_features, code, k=10) == expected
+
+
 def test_k_larger_than_others_gives_all_others():
     assert len(peers_of(hand_profile(), "GM0001", k=10)) == 3
 

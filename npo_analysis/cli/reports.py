@@ -92,10 +92,14 @@ def default_year(params_dir: Path) -> int:
 @click.option("--notebook", type=click.Path(path_type=Path),
               default="notebooks/municipality_report.ipynb", show_default=True,
               help="The report notebook (run by Papermill).")
+@click.option("--overviews/--no-overviews", default=True, show_default=True,
+              help="Also run the national notebooks next to the report notebook "
+                   "(national_overview, explore_indicator) once per batch.")
 @click.option("--quiet", is_flag=True, help="No progress bar or status lines.")
 @user_errors
 def command(data_dir, municipalities, all_municipalities, year, workers, out_dir, resume,
-            executor, scheduler, timeout, language, params_dir, notebook, quiet) -> None:
+            executor, scheduler, timeout, language, params_dir, notebook, overviews,
+            quiet) -> None:
     """Make the municipality reports: national tables once, then one notebook per municipality.
 
     Computes (or reuses) the indicator, the budgets and the scenarios, runs the report notebook
@@ -118,7 +122,8 @@ def command(data_dir, municipalities, all_municipalities, year, workers, out_dir
                           municipalities=list(municipalities) or None, workers=workers,
                           resume=resume, notebook=notebook, language=language,
                           executor=executor, scheduler=scheduler, timeout=timeout,
-                          params_dir=params_dir, verbose=not quiet)
+                          params_dir=params_dir, overview_notebooks=None if overviews else [],
+                          verbose=not quiet)
     ok = sum(r.status == "ok" for r in summary.results)
     reused = sum(r.reused_from is not None for r in summary.results)
     click.echo(f"{ok} of {len(summary.results)} reports made ({reused} reused), "

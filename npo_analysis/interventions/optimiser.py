@@ -42,8 +42,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from npo_analysis.interventions.menu import checked_menu, cost_per_pupil
 from npo_analysis.interventions.stacking import DEFAULT_DISCOUNT, check_discount, rank_contributions
@@ -158,6 +156,9 @@ def undominated(items: MenuItems, k: int) -> np.ndarray:
 def _milp_ranks(m: np.ndarray, c: np.ndarray, s: np.ndarray, beta: float, d: float,
                 k: int) -> list[int]:
     """Solve the rank-assignment MILP; return the item index at each used rank, in rank order."""
+    from scipy import sparse  # here: reports whose schools have few candidates never load it
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     n = len(m)
     nk = n * k
     weights = d ** np.arange(k)

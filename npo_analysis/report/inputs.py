@@ -1,10 +1,11 @@
 """Everything one municipality report reads, loaded once: :func:`load_report_data`.
 
-The report reads only its municipality's slice of the dataset (Parquet filters on the
-municipality's code, its neighbourhoods and its schools) plus the small national tables (one row
-per school or municipality) it compares with. The national tables come from
-:func:`npo_analysis.national.build_national_tables`; :func:`ensure_national_tables` builds them
-when ``results_dir`` holds none.
+The report reads only its municipality's slice of the dataset (the rows of the municipality's
+code, its neighbourhoods and its schools) plus the small national tables (one row per school or
+municipality) it compares with. Tables are read once per process and sliced in memory
+(:mod:`npo_analysis.table_cache`): a warm kernel reads each file once for all its reports. The
+national tables come from :func:`npo_analysis.national.build_national_tables`;
+:func:`ensure_national_tables` builds them when ``results_dir`` holds none.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from npo_analysis.report.parameters import ReportParameterError, ReportParameter
 from npo_analysis.report.peers import resolve_peers
 from npo_analysis.report.profile import municipality_profile
 from npo_analysis.schema import TABLES
+from npo_analysis.table_cache import cached_table
 
 
 def ensure_national_tables(params: ReportParameters, rounds: int = 10) -> NationalTables:
@@ -64,7 +66,7 @@ def read_slice(data_dir: Path, table: str, column: str, values: list[str]) -> pd
     Returns
     -------
     pandas.DataFrame
-        The rows (none when ``values`` is empty), converted by
+        The rows (none when ``values`` is empty), in file order, converted by
         :func:`npo_analysis.dataset.coerce_table`. A table the dataset lacks (a public dataset
         has no ``toddlers``, ``activities``, ...) gives an empty frame with the table's columns;
         the report's section then shows the notice of :mod:`npo_analysis.availability`.
@@ -72,8 +74,28 @@ def read_slice(data_dir: Path, table: str, column: str, values: list[str]) -> pd
     path = data_dir / f"{table}.parquet"
     if not path.is_file():
         return empty_table(table)
-    frame = pd.read_parquet(path, filters=[(column, "in", list(values) or [""])])
-    return coerce_table(table, frame)
+    return read_coerced(table, path, where=(column, values))
+
+
+def read_coerced(table: str, path: Path, where: tuple[str, list] | None = None) -> pd.DataFrame:
+    """A dataset table with canonical dtypes (:func:`npo_analysis.dataset.coerce_table`), read
+    once per process and sliced in memory (:mod:`npo_analysis.table_cache`).
+
+    Parameters
+    ----------
+    table : str
+        Table name of the data model.
+    path : pathlib.Path
+        Its Parquet file.
+    where : (str, list), optional
+        ``(column, values)``: only the rows whose ``column`` is one of ``values``.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    return cached_table(path, lambda p: coerce_table(table, pd.read_parquet(p)),
+                        kind=f"coerced:{table}", where=where)
 
 
 def empty_table(table: str) -> pd.DataFrame:
@@ -206,8 +228,7 @@ def _dataset_slices(data_dir: Path, code: str) -> dict[str, pd.DataFrame]:
 
 def _interventions(data_dir: Path) -> pd.DataFrame:
     path = data_dir / "interventions.parquet"
-    return coerce_table("interventions", pd.read_parquet(path)) if path.is_file() \
-        else load_menukaart()
+    return read_coerced("interventions", path) if path.is_file() else load_menukaart()
 
 
 def load_report_data(params: ReportParameters, rounds: int = 10) -> ReportData:
@@ -228,8 +249,7 @@ def load_report_data(params: ReportParameters, rounds: int = 10) -> ReportData:
     years = [y for y in national.years if y in _param_years(params)]
     budget_params = {y: load_params(y, params.params_dir) for y in years}
     budgets = {y: national.budgets(y).municipalities for y in years}
-    municipalities = coerce_table("municipalities",
-                                  pd.read_parquet(params.data_dir / "municipalities.parquet"))
+    municipalities = read_coerced("municipalities", params.data_dir / "municipalities.parquet")
     profile = municipality_profile(municipalities, national.municipality_scores,
                                    budgets[params.year])
     voice = load_local_voice(params.municipality_code, params.params_dir)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from npo_analysis import table_cache
 from npo_analysis.atomic import atomic_path
 from npo_analysis.dataset import coerce_table
 
@@ -81,7 +82,7 @@ def delay_analyses(test_results: pd.DataFrame, school_scores: pd.DataFrame
     dict
         ``growth``, ``national_delays``, ``school_delays``.
     """
-    from npo_analysis import delays  # statsmodels: only when fitting
+    from npo_analysis import delays  # imported when fitting only
 
     growth = delays.expected_growth(test_results)
     return {"growth": growth,
@@ -193,7 +194,7 @@ def load_national_analyses(data_dir: str | Path, results_dir: str | Path,
     folder = Path(results_dir) / ANALYSES_DIR
     if not (folder / "complete").is_file():
         return compute_national_analyses(data_dir, school_scores)
-    frames = {name: (pd.read_parquet(folder / f"{name}.parquet")
+    frames = {name: (table_cache.read_parquet(folder / f"{name}.parquet")
                      if (folder / f"{name}.parquet").is_file() else None)
               for name in ANALYSIS_FILES}
     return NationalAnalyses(**frames, precomputed=True)

@@ -16,9 +16,9 @@ import re
 from pathlib import Path
 from typing import Literal
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
+from npo_analysis import table_cache
 from npo_analysis.dataset import INFO_FILE, DatasetInfo
 
 CODE_PATTERN = r"^GM[0-9]{4}$"
@@ -133,7 +133,7 @@ def known_municipalities(data_dir: str | Path) -> list[str]:
     if not path.is_file():
         raise ReportParameterError(f"data_dir '{data_dir}' has no municipalities table "
                                    f"({path.name} is missing)")
-    codes = pd.read_parquet(path, columns=["municipality_code"])["municipality_code"]
+    codes = table_cache.read_parquet(path, columns=["municipality_code"])["municipality_code"]
     return sorted(str(code) for code in codes)
 
 

@@ -1,0 +1,102 @@
+"""The per-process table cache: the same frames as pandas' filtered reads, and never stale."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from npo_analysis import table_cache
+from npo_analysis.atomic import atomic_path
+
+
+@pytest.fixture(autouse=True)
+def empty_cache(monkeypatch):
+    monkeypatch.delenv(table_cache.LIMIT_VARIABLE, raising=False)
+    table_cache.clear()
+    yield
+    table_cache.clear()
+
+
+def write(path, frame: pd.DataFrame, row_group_size: int = 7) -> None:
+    """Write atomically, as the package's writers do (a new file replaces the old one)."""
+    with atomic_path(path, suffix=".parquet") as tmp:
+        frame.to_parquet(tmp, index=False, row_group_size=row_group_size)
+
+
+@pytest.fixture
+def table(tmp_path):
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame({
+        "school_id": rng.choice(["00AA00", "11BB11", "22CC22", "33DD33"], size=50),
+        "domain": pd.Categorical(rng.choice(["rekenen", "lezen"], size=50)),
+        "score": rng.normal(size=50),
+        "n": rng.integers(0, 30, size=50),
+    })
+    frame.loc[[3, 17], "school_id"] = None
+    path = tmp_path / "results.parquet"
+    write(path, frame)
+    return path
+
+
+@pytest.mark.parametrize("values", [["11BB11"], ["33DD33", "00AA00"], ["nowhere"], [],
+                                    ["11BB11", "11BB11"]])
+def test_slices_equal_pandas_filtered_reads(table, values):
+    expected = pd.read_parquet(table, filters=[("school_id", "in", values or [""])])
+    for _ in range(2):  # the first call reads the file, the second comes from the cache
+        got = table_cache.read_parquet(table, where=("school_id", values))
+        pd.testing.assert_frame_equal(got, expected)
+
+
+def test_whole_table_and_columns_equal_pandas(table):
+    pd.testing.assert_frame_equal(table_cache.read_parquet(table), pd.read_parquet(table))
+    pd.testing.assert_frame_equal(table_cache.read_parquet(table, columns=["n", "school_id"]),
+                                  pd.read_parquet(table, columns=["n", "school_id"]))
+
+
+def test_a_rewritten_file_is_read_again(table):
+    before = table_cache.read_parquet(table, where=("school_id", ["11BB11"]))
+    frame = pd.read_parquet(table)
+    frame["score"] = 1.5
+    write(table, frame)
+    after = table_cache.read_parquet(table, where=("school_id", ["11BB11"]))
+    assert len(after) == len(before)
+    assert (after["score"] == 1.5).all() and not (before["score"] == 1.5).all()
+
+
+def test_changing_a_result_does_not_change_the_next_one(table):
+    first = table_cache.read_parquet(table, where=("school_id", ["11BB11"]))
+    first.loc[0, "score"] = 99.0
+    whole = table_cache.read_parquet(table)
+    whole["score"] = -1.0
+    whole.loc[1, "n"] = -5
+    again = table_cache.read_parquet(table, where=("school_id", ["11BB11"]))
+    pd.testing.assert_frame_equal(
+        again, pd.read_parquet(table, filters=[("school_id", "in", ["11BB11"])]))
+    pd.testing.assert_frame_equal(table_cache.read_parquet(table), pd.read_parquet(table))
+
+
+def test_limit_zero_reads_every_time(table, monkeypatch):
+    monkeypatch.setenv(table_cache.LIMIT_VARIABLE, "0")
+    got = table_cache.read_parquet(table, where=("school_id", ["22CC22"]))
+    pd.testing.assert_frame_equal(
+        got, pd.read_parquet(table, filters=[("school_id", "in", ["22CC22"])]))
+    assert table_cache.cached_megabytes() == 0
+
+
+def test_least_recently_used_table_leaves_first(tmp_path, monkeypatch):
+    frame = pd.DataFrame({"key": np.arange(20_000) % 7, "value": np.arange(20_000.0)})
+    paths = [tmp_path / f"t{i}.parquet" for i in range(3)]
+    for path in paths:
+        write(path, frame, row_group_size=5_000)
+    one_table = frame.memory_usage(index=True, deep=True).sum() / 2**20
+    monkeypatch.setenv(table_cache.LIMIT_VARIABLE, str(2.5 * one_table))
+    for path in paths:
+        table_cache.read_parquet(path, where=("key", [3]))
+    assert table_cache.cached_megabytes() == pytest.approx(2 * one_table)
+
+
+def test_bad_limit_names_the_variable(table, monkeypatch):
+    monkeypatch.setenv(table_cache.LIMIT_VARIABLE, "lots")
+    with pytest.raises(ValueError, match="NPO_TABLE_CACHE_MB='lots': expected a number"):
+        table_cache.read_parquet(table)
