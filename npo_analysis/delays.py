@@ -131,7 +131,7 @@ def time_code(frame: pd.DataFrame) -> np.ndarray:
     -------
     numpy.ndarray of int
     """
-    eind = (frame["moment"].astype("str") == "eind").to_numpy()
+    eind = (frame["moment"] == "eind").to_numpy(dtype=bool)  # categorical: compares codes
     return 2 * frame["school_year"].to_numpy(dtype=np.int64) + eind
 
 
@@ -199,7 +199,7 @@ def _design(rows: pd.DataFrame, first: int, share: np.ndarray | None):
     cluster sums of :func:`npo_analysis.stats.clustered_ols`.
     """
     codes = time_code(rows)
-    eind = (rows["moment"].astype("str") == "eind").to_numpy()
+    eind = (rows["moment"] == "eind").to_numpy(dtype=bool)
     grade = rows["grade"].to_numpy(dtype=np.int64)
     norm_codes, _ = pd.factorize(pd.Series(grade * 2 + eind), sort=True)
     n_norms = int(norm_codes.max())  # a dummy for every norm but the first
@@ -242,10 +242,15 @@ def _months(frame: pd.DataFrame, growth: pd.DataFrame, by_grade: bool) -> pd.Ser
 
 def _n_schools(rows: pd.DataFrame, cells: pd.DataFrame) -> np.ndarray:
     """Schools with a result at each later time point."""
-    counts = (rows.assign(moment=rows["moment"].astype("str"))
-              .groupby(["school_year", "moment"])["school_id"].nunique())
-    index = pd.MultiIndex.from_frame(cells[["school_year", "moment"]])
-    return counts.reindex(index).fillna(0).to_numpy(dtype=np.int64)
+    schools, _ = pd.factorize(rows["school_id"])  # a missing id: -1, not a school
+    known = schools >= 0
+    times = time_code(rows)[known]
+    pairs = np.unique(times * (schools.max() + 1) + schools[known])  # (time, school) once each
+    found, counts = np.unique(pairs // (schools.max() + 1), return_counts=True)
+    wanted = time_code(cells)
+    at = np.searchsorted(found, wanted)
+    hit = (at < len(found)) & (found[np.minimum(at, len(found) - 1)] == wanted)
+    return np.where(hit, counts[np.minimum(at, len(found) - 1)], 0).astype(np.int64)
 
 
 # --- Public estimates ---------------------------------------------------------------------------
@@ -299,9 +304,9 @@ def estimate_delays(test_results: pd.DataFrame, *, by_grade: bool = True,
 
 def _by_domain(test_results: pd.DataFrame):
     """(domain, rows) in schema order, for the domains present."""
-    domains = test_results["domain"].astype("str")
+    domains = test_results["domain"]
     for domain in TEST_DOMAINS:
-        rows = test_results[(domains == domain).to_numpy()]
+        rows = test_results[(domains == domain).to_numpy(dtype=bool)]
         if len(rows):
             yield domain, rows
 

@@ -57,6 +57,10 @@ def is_missing(value) -> bool:
     """
     if value is None:
         return True
+    if isinstance(value, float):
+        return value != value  # NaN is the only float unequal to itself
+    if isinstance(value, str | int):
+        return False
     if type(value).__name__ == "NAType":  # pandas.NA without importing pandas
         return True
     try:

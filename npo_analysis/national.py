@@ -607,16 +607,12 @@ def _budget_year(indicator, params: BudgetParams, data_dir: Path,
     return BudgetYear(*with_names(result, data_dir))
 
 
-#: Rows per Parquet row group of the pupil scores: small enough that reading one municipality
-#: skips most of the file (row-group statistics), large enough to keep the file compact.
-PUPIL_ROW_GROUP = 20_000
-
-
 def _write_sliceable(pupil_scores: pd.DataFrame, path: Path) -> None:
-    """Rewrite the pupil scores sorted by municipality, so one municipality reads fast."""
+    """Write the pupil scores sorted by municipality, a row group per municipality: one
+    municipality's children read as one row group (:mod:`npo_analysis.table_cache`)."""
     ordered = pupil_scores.sort_values(["municipality_code", "child_type", "child_id"],
                                        kind="stable")
-    ordered.to_parquet(path, index=False, row_group_size=PUPIL_ROW_GROUP)
+    table_cache.write_by_group(ordered, path, "municipality_code")
 
 
 def _write_budgets(budgets: BudgetYear, directory: Path) -> None:

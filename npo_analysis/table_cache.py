@@ -1,10 +1,17 @@
 """Parquet tables read once per process and sliced in memory: the report kernels' data cache.
 
 A warm report kernel (:mod:`npo_analysis.batch.engine`) builds one municipality's report after
-another from the same national files. Reading a municipality's slice with a Parquet filter
-decodes the whole file every time (``test_results`` of the national Demoland: two million rows,
-about 70 ms per report); here a table is read once, its rows are indexed by the column the
-reports filter on, and every later slice is an in-memory selection (well under a millisecond).
+another from the same files. Two kinds of table:
+
+* a table of at most :data:`LARGE_ROWS` rows (schools, neighbourhoods, toddlers, activities,
+  budgets ...) is read once, its rows are indexed by the column the reports filter on, and every
+  later slice is an in-memory selection (well under a millisecond instead of 5-30 ms a read);
+* a larger table (test results, pupil scores: one to two million rows) is not kept: its
+  metadata is, and a slice reads only the row groups whose statistics can hold the values asked
+  for. The package writes those tables sorted by municipality with a row group per
+  municipality (:func:`write_by_group`), so a municipality's slice reads one row group: a few
+  milliseconds, also in a kernel that makes a single report (keeping two million rows would cost
+  a second per kernel before its first report, and memory).
 
 The results are exactly what :func:`pandas.read_parquet` returns for the same request: the same
 columns, dtypes and row order (file order), with a fresh ``RangeIndex``. The cache is a pure
@@ -35,11 +42,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 #: Environment variable with the cache's size limit in megabytes (0: no cache).
 LIMIT_VARIABLE = "NPO_TABLE_CACHE_MB"
 #: Size limit per process when :data:`LIMIT_VARIABLE` is not set.
-DEFAULT_LIMIT_MB = 2048
+DEFAULT_LIMIT_MB = 1024
+#: Tables with more rows are read by row group, not kept whole (see the module docstring).
+LARGE_ROWS = 300_000
 
 
 @dataclass
@@ -120,20 +132,99 @@ def _select(frame: pd.DataFrame, columns: list[str] | None,
     return frame.take(positions).reset_index(drop=True)
 
 
-def cached_table(path: str | Path, load: Callable[[Path], pd.DataFrame], *, kind: str,
-                 columns: list[str] | None = None,
+@dataclass
+class _Layout:
+    """A Parquet file's metadata: kept per file (small), checked against its signature."""
+
+    path: Path
+    signature: tuple[int, int, int]
+    file: pq.ParquetFile
+    ranges: dict[str, list] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        return self.file.metadata.num_rows
+
+    def groups_holding(self, column: str, values: list) -> list[int]:
+        """Row groups whose min/max statistics of ``column`` can hold one of ``values``."""
+        if column not in self.ranges:
+            self.ranges[column] = _column_ranges(self.file.metadata, column)
+        return [i for i, bounds in enumerate(self.ranges[column])
+                if bounds is None or (bounds is not _NOTHING
+                                      and any(bounds[0] <= v <= bounds[1] for v in values))]
+
+
+def _column_ranges(metadata: pq.FileMetaData, column: str) -> list:
+    """``(min, max)`` of ``column`` per row group (``None`` where no statistics say so)."""
+    index = metadata.schema.to_arrow_schema().get_field_index(column)
+    if index < 0:
+        raise KeyError(f"column {column!r} is not in the table")
+    ranges = []
+    for i in range(metadata.num_row_groups):
+        group = metadata.row_group(i)
+        stats = group.column(index).statistics
+        if stats is not None and stats.has_null_count and stats.null_count == group.num_rows:
+            ranges.append(_NOTHING)  # only missing values: no value asked for is there
+        elif stats is not None and stats.has_min_max:
+            ranges.append((stats.min, stats.max))
+        else:
+            ranges.append(None)
+    return ranges
+
+
+#: The range of a row group that holds no value (only missing ones).
+_NOTHING = ("", "")
+
+
+_layouts: dict[str, _Layout] = {}
+
+
+def _layout(path: Path) -> _Layout:
+    """The metadata of ``path`` (read again when the file changed)."""
+    key, signature = str(path.resolve()), _signature(path)
+    with _lock:
+        layout = _layouts.get(key)
+        if layout is None or layout.signature != signature:
+            layout = _layouts[key] = _Layout(path, signature, pq.ParquetFile(path))
+        return layout
+
+
+def _read_groups(layout: _Layout, columns: list[str] | None, where: tuple[str, list]
+                 ) -> pd.DataFrame:
+    """The rows of a large table whose ``where`` column holds one of the values, read from the
+    row groups that can hold them (the same frame as ``pandas.read_parquet`` with filters)."""
+    column, values = where
+    names = None if columns is None else list(dict.fromkeys([*columns, column]))
+    groups = layout.groups_holding(column, values)
+    if not groups:  # no rows: as pandas makes the empty frame (dtypes, categories)
+        empty = pd.read_parquet(layout.path, columns=columns,
+                                filters=[(column, "in", values or [""])])
+        return empty.iloc[0:0].reset_index(drop=True)
+    with _lock:  # a ParquetFile is not meant for reads from several threads at once
+        table = layout.file.read_row_groups(groups, columns=names, use_pandas_metadata=True)
+    keys = table[column]
+    if pa.types.is_dictionary(keys.type):
+        keys = keys.cast(keys.type.value_type)
+    table = table.filter(pc.is_in(keys, value_set=pa.array(values, type=keys.type)))
+    frame = table.to_pandas()
+    return frame if columns is None else frame[list(columns)]
+
+
+def cached_table(path: str | Path, transform: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+                 *, kind: str = "parquet", columns: list[str] | None = None,
                  where: tuple[str, Iterable] | None = None) -> pd.DataFrame:
-    """A table read by ``load(path)`` once per process, then selected in memory.
+    """A Parquet table, kept per process or read by row group (see the module docstring).
 
     Parameters
     ----------
     path : path-like
-        The file.
-    load : callable
-        Reads the whole file into a frame (e.g. with canonical dtypes); called again when the
-        file changed, or on every call when the table does not fit in the cache.
+        The Parquet file.
+    transform : callable, optional
+        Applied to what is read, row by row (e.g. canonical dtypes): to the whole table when it
+        is kept, to the rows read otherwise. It must treat each row on its own, so that
+        transforming a slice equals slicing the transformed table.
     kind : str
-        Names what ``load`` makes of the file: a file read by two loaders is cached twice.
+        Names the ``transform``: a file read with two transforms is kept twice.
     columns : list of str, optional
         Only these columns, in this order.
     where : (str, iterable), optional
@@ -145,25 +236,30 @@ def cached_table(path: str | Path, load: Callable[[Path], pd.DataFrame], *, kind
         A new frame with a fresh ``RangeIndex`` when ``where`` is given.
     """
     path = Path(path)
+    where = None if where is None else (where[0], list(dict.fromkeys(where[1])))
+    transform = transform or (lambda frame: frame)
+    layout = _layout(path)
+    if layout.rows > LARGE_ROWS:
+        if where is None:
+            return transform(pd.read_parquet(path, columns=columns))
+        return transform(_read_groups(layout, columns, where))
+
+    def load(file: Path) -> pd.DataFrame:
+        return transform(pd.read_parquet(file))
+
     entry = _entry(path, kind, load)
     frame = load(path) if entry is None else entry.frame
     if where is None:
         return _select(frame, columns, None)
     column, values = where
-    values = list(values)
     if entry is None:
-        mask = frame[column].isin(values).to_numpy()
-        return _select(frame, columns, np.flatnonzero(mask))
+        return _select(frame, columns, np.flatnonzero(frame[column].isin(values).to_numpy()))
     return _select(frame, columns, entry.positions(column, values))
-
-
-def _read_whole(path: Path) -> pd.DataFrame:
-    return pd.read_parquet(path)
 
 
 def read_parquet(path: str | Path, columns: list[str] | None = None,
                  where: tuple[str, Iterable] | None = None) -> pd.DataFrame:
-    """:func:`pandas.read_parquet` of ``path``, from the cache (see the module docstring).
+    """:func:`pandas.read_parquet` of ``path``, through the cache (see the module docstring).
 
     Parameters
     ----------
@@ -184,13 +280,38 @@ def read_parquet(path: str | Path, columns: list[str] | None = None,
     >>> read_parquet("outputs/data/small/schools.parquet",
     ...              where=("municipality_code", ["GM0032"]))  # doctest: +SKIP
     """
-    return cached_table(path, _read_whole, kind="parquet", columns=columns, where=where)
+    return cached_table(path, columns=columns, where=where)
+
+
+def write_by_group(frame: pd.DataFrame, path: str | Path, column: str) -> None:
+    """Write ``frame`` sorted by ``column`` (stable) with one row group per value of it.
+
+    A slice on ``column`` (:func:`read_parquet` with ``where``) then reads one row group.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table (without a meaningful index: it is not written).
+    path : path-like
+        The Parquet file to write (not atomically: write into a temporary path).
+    column : str
+        The column to group by (missing values last).
+    """
+    ordered = frame.sort_values(column, kind="stable", na_position="last").reset_index(drop=True)
+    table = pa.Table.from_pandas(ordered, preserve_index=False)
+    keys, _ = pd.factorize(ordered[column])  # missing values: one code, -1
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.array([0])
+    ends = np.r_[starts[1:], len(keys)]
+    with pq.ParquetWriter(path, table.schema) as writer:
+        for start, end in zip(starts, ends, strict=True):
+            writer.write_table(table.slice(start, end - start))
 
 
 def clear() -> None:
-    """Forget every cached table (e.g. to measure a cold start)."""
+    """Forget every cached table and file layout (e.g. to measure a cold start)."""
     with _lock:
         _entries.clear()
+        _layouts.clear()
 
 
 def cached_megabytes() -> float:

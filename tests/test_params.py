@@ -230,3 +230,16 @@ def test_municipality_code_must_match_the_file_name(tmp_path):
     path.write_text('code: "GM0344"\n', encoding="utf-8")
     with pytest.raises(ParamsError, match="code: the file says 'GM0344' but its name says"):
         load_municipality_file(path)
+
+
+def test_a_changed_file_is_read_again_and_results_are_independent(tmp_path):
+    from npo_analysis import params as params_module
+
+    path = write_year(tmp_path, {"goab.minimum_eur": 64000})
+    first = params_module._read_yaml(path)
+    first["goab"]["minimum_eur"] = 1  # a caller changing its copy ...
+    assert params_module._read_yaml(path)["goab"]["minimum_eur"] == 64000  # ... changes no other
+    os_stat = path.stat()
+    write_year(tmp_path, {"goab.minimum_eur": 70000})  # same size, moments later: still seen
+    assert path.stat().st_size == os_stat.st_size
+    assert load_params_file(path).goab.minimum_eur == 70000

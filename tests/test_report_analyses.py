@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
 from report_support import PARAMS_DIR, build_tiny
 
+from npo_analysis import table_cache
+from npo_analysis.dataset import coerce_table
 from npo_analysis.delays import TEST_DOMAINS
+from npo_analysis.national import load_national_tables
 from npo_analysis.report import (
     delays_view,
     goals,
@@ -23,6 +27,8 @@ from npo_analysis.report import (
 )
 from npo_analysis.report.analyses import ReportAnalyses
 from npo_analysis.report.national_analyses import (
+    ANALYSES_DIR,
+    TEST_RESULTS_FILE,
     compute_national_analyses,
     load_national_analyses,
     write_national_analyses,
@@ -184,6 +190,30 @@ def test_precomputed_national_analyses_equal_computed_ones(tiny, tmp_path, resul
     for name, frame in computed.tables().items():
         pd.testing.assert_frame_equal(loaded.tables()[name].reset_index(drop=True),
                                       frame.reset_index(drop=True), check_dtype=False)
+
+
+@pytest.mark.parametrize("large_rows", [None, 10])  # kept whole, or read by row group
+def test_test_results_from_the_copy_by_municipality_equal_the_dataset_slice(tiny, tmp_path,
+                                                                          monkeypatch,
+                                                                          large_rows):
+    if large_rows is not None:
+        monkeypatch.setattr(table_cache, "LARGE_ROWS", large_rows)
+    data_dir, results_dir = tiny
+    shutil.copytree(results_dir, tmp_path / "results")
+    scores = load_national_tables(results_dir).school_scores
+    write_national_analyses(data_dir, tmp_path / "results", scores)
+    assert (tmp_path / "results" / ANALYSES_DIR / TEST_RESULTS_FILE).is_file()
+    schools = pd.read_parquet(data_dir / "schools.parquet")
+    for code in sorted(schools["municipality_code"].unique()):
+        params = validate_parameters(municipality_code=code, year=YEAR, data_dir=str(data_dir),
+                                     results_dir=str(tmp_path / "results"),
+                                     params_dir=str(PARAMS_DIR))
+        got = ReportAnalyses(load_report_data(params)).test_results
+        ids = schools.loc[schools["municipality_code"] == code, "school_id"].tolist()
+        expected = coerce_table("test_results", pd.read_parquet(
+            data_dir / "test_results.parquet", filters=[("school_id", "in", ids)]))
+        assert len(got) > 0
+        pd.testing.assert_frame_equal(got, expected)
 
 
 def test_challenge_display_suppresses_and_flags():

@@ -102,3 +102,14 @@ def test_html_table_escapes_every_cell():
     assert "<script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
     assert "A &amp; B" in page and "&lt;b&gt;kop&lt;/b&gt;" in page
     assert "bron &lt;i&gt;" in page
+
+
+@pytest.mark.parametrize("frame", [
+    pd.DataFrame({"<b>kop</b>": ["<script>x</script>", "A & B"], "Aantal": ["1.234", "–"]}),
+    pd.DataFrame({"Gemeente": pd.Series([], dtype=object)}),
+    pd.DataFrame({"a": ["'s-Hertogenbosch", '"quoted"'], "b": ["Súdwest-Fryslân", "<10"]}),
+    pd.DataFrame({"number": [1.5, 2.0], "text": ["x", "y"]}),  # not all text: pandas formats
+])
+def test_html_table_markup_is_what_pandas_writes(frame):
+    expected = frame.to_html(index=False, escape=True, border=0, classes="report-table")
+    assert html_table(frame) == f'<div class="table-wrapper">{expected}</div>'

@@ -100,3 +100,39 @@ def test_bad_limit_names_the_variable(table, monkeypatch):
     monkeypatch.setenv(table_cache.LIMIT_VARIABLE, "lots")
     with pytest.raises(ValueError, match="NPO_TABLE_CACHE_MB='lots': expected a number"):
         table_cache.read_parquet(table)
+
+
+@pytest.fixture
+def large(monkeypatch):
+    """Every table counts as large: read by row group, not kept."""
+    monkeypatch.setattr(table_cache, "LARGE_ROWS", 10)
+
+
+@pytest.mark.parametrize(("column", "values"), [
+    ("school_id", ["11BB11"]), ("school_id", ["33DD33", "00AA00"]), ("school_id", ["nowhere"]),
+    ("domain", ["lezen"]), ("n", [3, 4, 5])])
+def test_large_tables_read_by_row_group_equal_pandas(table, large, column, values):
+    expected = pd.read_parquet(table, filters=[(column, "in", values)])
+    got = table_cache.read_parquet(table, where=(column, values))
+    pd.testing.assert_frame_equal(got, expected)
+    got = table_cache.read_parquet(table, columns=["score", "domain"], where=(column, values))
+    pd.testing.assert_frame_equal(got, expected[["score", "domain"]])
+    assert table_cache.cached_megabytes() == 0  # nothing kept
+
+
+def test_written_by_group_one_row_group_per_value_and_only_it_is_read(table, large, tmp_path):
+    frame = pd.read_parquet(table)
+    path = tmp_path / "by_school.parquet"
+    table_cache.write_by_group(frame, path, "school_id")
+    layout = table_cache._layout(path)
+    counts = frame["school_id"].value_counts(dropna=False)
+    assert layout.file.metadata.num_row_groups == len(counts) == 5  # 4 schools and missing
+    ordered = frame.sort_values("school_id", kind="stable", na_position="last")
+    pd.testing.assert_frame_equal(pd.read_parquet(path), ordered.reset_index(drop=True))
+    for school in ("00AA00", "22CC22"):
+        groups = layout.groups_holding("school_id", [school])
+        assert len(groups) == 1
+        assert layout.file.metadata.row_group(groups[0]).num_rows == counts[school]
+        pd.testing.assert_frame_equal(
+            table_cache.read_parquet(path, where=("school_id", [school])),
+            frame[frame["school_id"] == school].reset_index(drop=True))

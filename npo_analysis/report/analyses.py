@@ -26,8 +26,13 @@ from npo_analysis.report import (
     trends,
     vve_view,
 )
-from npo_analysis.report.inputs import ReportData, read_slice
-from npo_analysis.report.national_analyses import NationalAnalyses, load_national_analyses
+from npo_analysis.report.inputs import ReportData, read_coerced, read_slice
+from npo_analysis.report.national_analyses import (
+    ANALYSES_DIR,
+    TEST_RESULTS_FILE,
+    NationalAnalyses,
+    load_national_analyses,
+)
 
 
 class ReportAnalyses:
@@ -108,9 +113,18 @@ class ReportAnalyses:
 
     @cached_property
     def test_results(self) -> pd.DataFrame | None:
-        """The test results of the municipality's schools; ``None`` without the table."""
+        """The test results of the municipality's schools; ``None`` without the table.
+
+        Read from the national analyses' copy by municipality when the batch wrote it (one row
+        group), else from the dataset by school.
+        """
         if self.national.national_delays is None:
             return None
+        by_municipality = self.data.params.results_dir / ANALYSES_DIR / TEST_RESULTS_FILE
+        if self.national.precomputed and by_municipality.is_file():
+            rows = read_coerced("test_results", by_municipality,
+                                where=("municipality_code", [self.data.code]))
+            return rows.drop(columns="municipality_code")
         ids = self.data.schools["school_id"].tolist()
         return read_slice(self.data.params.data_dir, "test_results", "school_id", ids)
 

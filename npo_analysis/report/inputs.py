@@ -11,6 +11,7 @@ national tables come from :func:`npo_analysis.national.build_national_tables`;
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -94,8 +95,8 @@ def read_coerced(table: str, path: Path, where: tuple[str, list] | None = None) 
     -------
     pandas.DataFrame
     """
-    return cached_table(path, lambda p: coerce_table(table, pd.read_parquet(p)),
-                        kind=f"coerced:{table}", where=where)
+    return cached_table(path, lambda frame: coerce_table(table, frame), kind=f"coerced:{table}",
+                        where=where)
 
 
 def empty_table(table: str) -> pd.DataFrame:
@@ -178,7 +179,7 @@ class ReportData:
         """The report's language."""
         return self.params.language
 
-    @property
+    @cached_property
     def municipality(self) -> pd.Series:
         """The municipality's row of the profile (``name``, ``province``, figures)."""
         return self.profile.set_index("municipality_code").loc[self.code]

@@ -12,7 +12,9 @@ the report's own process when the directory lacks them (a single report, or olde
 Files (Parquet): ``growth`` (:func:`npo_analysis.delays.expected_growth`),
 ``national_delays`` (:func:`npo_analysis.delays.estimate_delays`, pooled over grades),
 ``school_delays`` (:func:`npo_analysis.delays.school_delays`) and ``vve_reach``
-(:func:`npo_analysis.vve.reach_by_municipality` without the target-group split).
+(:func:`npo_analysis.vve.reach_by_municipality` without the target-group split); and
+:data:`TEST_RESULTS_FILE`, the test results with a row group per municipality, from which a
+report reads its own.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from npo_analysis.dataset import coerce_table
 
 #: Sub-directory of the national tables holding these analyses.
 ANALYSES_DIR = "analyses"
+#: The dataset's test results with each school's municipality, sorted by municipality with a row
+#: group per municipality: a report reads its municipality's rows as one row group.
+TEST_RESULTS_FILE = "test_results_by_municipality.parquet"
 #: The files of :data:`ANALYSES_DIR` (``<name>.parquet``).
 ANALYSIS_FILES: tuple[str, ...] = ("growth", "national_delays", "school_delays", "vve_reach")
 
@@ -170,8 +175,23 @@ def write_national_analyses(data_dir: str | Path, results_dir: str | Path,
         if frame is not None:
             with atomic_path(target / f"{name}.parquet", suffix=".parquet") as tmp:
                 frame.to_parquet(tmp, index=False)
+    _write_test_results_by_municipality(Path(data_dir), target / TEST_RESULTS_FILE)
     (target / "complete").write_text("analyses written\n", encoding="utf-8")
     return target
+
+
+def _write_test_results_by_municipality(data_dir: Path, target: Path) -> None:
+    """:data:`TEST_RESULTS_FILE` (nothing when the dataset has no test results)."""
+    source = data_dir / "test_results.parquet"
+    if not source.is_file():
+        return
+    schools = pd.read_parquet(data_dir / "schools.parquet",
+                              columns=["school_id", "municipality_code"])
+    tests = pd.read_parquet(source)
+    tests["municipality_code"] = tests["school_id"].map(
+        schools.set_index("school_id")["municipality_code"])
+    with atomic_path(target, suffix=".parquet") as tmp:
+        table_cache.write_by_group(tests, tmp, "municipality_code")
 
 
 def load_national_analyses(data_dir: str | Path, results_dir: str | Path,

@@ -7,6 +7,7 @@ displays the result with ``IPython.display.Markdown`` / ``HTML``. Tables are ren
 
 from __future__ import annotations
 
+import functools
 import html
 
 import pandas as pd
@@ -34,9 +35,27 @@ def html_table(frame: pd.DataFrame, caption: str = "") -> str:
     -------
     str
     """
-    table = frame.to_html(index=False, escape=True, border=0, classes="report-table")
+    table = _text_table(frame)
+    if table is None:  # not all text: pandas formats the numbers
+        table = frame.to_html(index=False, escape=True, border=0, classes="report-table")
     note = f'<p class="caption"><small>{html.escape(caption)}</small></p>' if caption else ""
     return f'<div class="table-wrapper">{table}</div>{note}'
+
+
+def _text_table(frame: pd.DataFrame) -> str | None:
+    """The markup ``DataFrame.to_html(index=False, escape=True, border=0,
+    classes="report-table")`` gives a frame of text, built directly (pandas' HTML formatter
+    costs 2-3 ms a table, a report shows thirteen); ``None`` when a value is not text."""
+    columns = [series.tolist() for _, series in frame.items()]
+    if not all(isinstance(value, str) for values in columns for value in values):
+        return None
+    escape = functools.partial(html.escape, quote=False)
+    head = "".join(f"      <th>{escape(str(name))}</th>\n" for name in frame.columns)
+    rows = "".join("    <tr>\n" + "".join(f"      <td>{escape(v)}</td>\n" for v in row)
+                   + "    </tr>\n" for row in zip(*columns, strict=True))
+    return ('<table class="dataframe report-table">\n  <thead>\n'
+            '    <tr style="text-align: right;">\n' + head + "    </tr>\n  </thead>\n"
+            "  <tbody>\n" + rows + "  </tbody>\n</table>")
 
 
 def source_note(data: ReportData, budgets: bool = False) -> str:
