@@ -82,6 +82,21 @@ def _write_cell(sheet, row: int, column: int, value, number_format) -> None:
         sheet.write_string(row, column, str(value))
 
 
+def _write_column(sheet, column: int, values: list, formats: _Formats, euro) -> None:
+    """Write a column's values from row 2 on: a column of text or of numbers in one loop, any
+    other column value by value. Missing values and empty texts stay empty cells."""
+    present = [(i, v) for i, v in enumerate(values, start=1) if v is not None and v != ""]
+    if all(type(v) is str for _, v in present):
+        for i, v in present:
+            sheet.write_string(i, column, v)
+    elif all(type(v) in (int, float) for _, v in present):
+        for i, v in present:
+            sheet.write_number(i, column, v, euro)
+    else:
+        for i, v in present:
+            _write_cell(sheet, i, column, v, formats.date if isinstance(v, dt.date) else euro)
+
+
 def _add_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, title: str,
                frame: pd.DataFrame, headers: Mapping[str, str]) -> None:
     """Add ``frame`` as a sheet: bold frozen header row, euro format, fitted column widths."""
@@ -91,10 +106,7 @@ def _add_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, title: str,
         header = str(headers.get(name, name))
         sheet.write_string(0, j, header, formats.header)
         sheet.set_column(j, j, _width(header, values))
-        euro = formats.euro if "(€)" in header else None
-        for i, value in enumerate(values, start=1):
-            number_format = formats.date if isinstance(value, dt.date) else euro
-            _write_cell(sheet, i, j, value, number_format)
+        _write_column(sheet, j, values, formats, formats.euro if "(€)" in header else None)
 
 
 def write_workbook(target: str | os.PathLike, sheets: Mapping[str, pd.DataFrame],

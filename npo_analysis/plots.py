@@ -445,11 +445,12 @@ def histogram_chart(data: pd.DataFrame, value: str, group: str, *, note: str, bi
     values = np.asarray(_floats(data, value))
     finite = np.isfinite(values)
     edges = np.histogram_bin_edges(values[finite] if finite.any() else [0.0, 1.0], bins=bins)
-    groups = _unique(data[group].tolist())
-    members = np.array([_key(v) for v in data[group].tolist()], dtype=object)
+    codes, found = pd.factorize(data[group], use_na_sentinel=True)  # missing: -1, one group
+    order = pd.unique(codes).tolist()  # groups in order of first appearance
+    groups = [found[c] if c >= 0 else data[group][codes < 0].iloc[0] for c in order]
     shares = []
-    for name in groups:
-        own = values[(members == _key(name)) & finite]
+    for code in order:
+        own = values[(codes == code) & finite]
         counts = np.histogram(own, bins=edges)[0]
         total = counts.sum()
         shares.append((counts.tolist(), (counts / total if total else counts * 0.0).tolist()))

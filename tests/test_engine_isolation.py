@@ -32,7 +32,7 @@ from npo_analysis.batch.engine import (
     warm_kernel,
 )
 from npo_analysis.batch.html import ReportContext, export_html
-from npo_analysis.batch.kernel_state import SEED
+from npo_analysis.batch.kernel_state import SEED, WARM_MODULES
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notebooks"
@@ -146,11 +146,14 @@ def _report_parameters(tiny: dict, code: str) -> dict:
 
 
 @pytest.mark.slow
-def test_report_in_a_warm_kernel_equals_the_report_in_a_fresh_kernel(tiny_tables):
+def test_report_in_a_warm_kernel_equals_the_report_in_a_fresh_kernel(tiny_tables, monkeypatch):
     tiny, notebooks = tiny_tables, ROOT / "notebooks"
     x, others = tiny["codes"][0], tiny["codes"][1:3]
     fresh = _execute(tiny["notebook"], _report_parameters(tiny, x), engine=None, cwd=notebooks)
     register()
+    # the polluter plots with Matplotlib and seaborn: warm them up, so the reset covers them
+    monkeypatch.setenv("NPO_WARM_MODULES", ",".join((*WARM_MODULES, "matplotlib.pyplot",
+                                                     "seaborn")))
     try:
         _execute(FIXTURES / "state_polluter.ipynb", {"label": "polluter"})
         for code in others:
@@ -171,3 +174,33 @@ def test_report_in_a_warm_kernel_equals_the_report_in_a_fresh_kernel(tiny_tables
     assert [(a, b) for a, b in zip(first, second, strict=True) if a != b] == [
         ("<p>Gemaakt op 27 november 2026 om 09:00.</p>",
          "<p>Gemaakt op 24 december 2026 om 17:30.</p>")]
+
+
+def test_a_notebook_importing_matplotlib_unwarmed_gets_the_kernel_replaced(monkeypatch,
+                                                                          tmp_path):
+    """Matplotlib's state has no baseline in a kernel that did not warm it up: the engine starts
+    a new kernel for the next notebook, which then sees a fresh state."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    def notebook(name: str, source: str) -> Path:
+        cells = [new_code_cell('label = ""', metadata={"tags": ["parameters"]}),
+                 new_code_cell(source)]
+        path = tmp_path / f"{name}.ipynb"
+        nbformat.write(new_notebook(cells=cells, metadata={"kernelspec": {
+            "name": "python3", "language": "python", "display_name": "Python 3"}}), path)
+        return path
+
+    probe = notebook("probe", 'import sys\nprint("matplotlib:", "matplotlib" in sys.modules)')
+    plotter = notebook("plotter", 'import matplotlib\nmatplotlib.rcParams["font.size"] = 33')
+    register()
+    monkeypatch.setenv("NPO_WARM_MODULES", "numpy")
+    try:
+        first = _stdout(_execute(probe, {"label": "1"}, cwd=tmp_path))
+        plotted = warm_kernel().pid
+        _execute(plotter, {"label": "2"}, cwd=tmp_path)
+        assert warm_kernel().pid == plotted  # replaced only when the next notebook starts
+        second = _stdout(_execute(probe, {"label": "3"}, cwd=tmp_path))
+        assert warm_kernel().pid != plotted
+    finally:
+        shutdown_kernels()
+    assert first == second == "matplotlib: False\n"

@@ -309,6 +309,49 @@ except ImportError:  # pragma: no cover - multiprocessing is always there on CPy
 # --- The Papermill engine -----------------------------------------------------------------------
 
 
+#: Fields of each output message type, as :func:`nbformat.v4.output_from_msg` reads them.
+_OUTPUT_FIELDS = {"execute_result": ("metadata", "data", "execution_count"),
+                  "display_data": ("metadata", "data"), "stream": ("name", "text"),
+                  "error": ("ename", "evalue", "traceback")}
+
+
+def output_node(message: dict) -> nbformat.NotebookNode | None:
+    """The notebook output of a kernel's IOPub message, as :func:`nbformat.v4.output_from_msg`
+    makes it but without validating it against the schema (``None``: not an output message).
+
+    nbformat checks every output with jsonschema's pure-Python validator, about a third of a
+    millisecond each and sixty outputs a report; Papermill validates the whole notebook when it
+    writes it, so nothing goes unchecked.
+    """
+    kind = message["header"]["msg_type"]
+    if kind not in _OUTPUT_FIELDS:
+        return None
+    content = message["content"]
+    return nbformat.from_dict({"output_type": kind,
+                               **{name: content[name] for name in _OUTPUT_FIELDS[kind]}})
+
+
+class WarmNotebookClient(PapermillNotebookClient):
+    """Papermill's notebook client with outputs built by :func:`output_node`."""
+
+    def output(self, outs, msg, display_id, cell_index):
+        """Append the output of ``msg`` to ``outs`` (nbclient's logic, see :func:`output_node`)."""
+        if self.output_hook_stack[msg["parent_header"].get("msg_id")]:
+            return super().output(outs, msg, display_id, cell_index)  # a widget's output hook
+        out = output_node(msg)
+        if out is None:
+            return super().output(outs, msg, display_id, cell_index)  # nbclient logs it
+        if self.clear_before_next_output:
+            outs[:] = []
+            self.clear_display_id_mapping(cell_index)
+            self.clear_before_next_output = False
+        if display_id:
+            self._display_id_map.setdefault(display_id, {}).setdefault(cell_index, []).append(
+                len(outs))
+        outs.append(out)
+        return out
+
+
 def _name_injected_cell(notebook) -> None:
     """Give Papermill's injected-parameters cell a fixed id (outputs become reproducible)."""
     for cell in notebook.cells:
@@ -355,7 +398,7 @@ class WarmEngine(Engine):
         kernel = cls._prepared_kernel(kernel_name, max(start_timeout, STARTUP_TIMEOUT),
                                       kernel_log)
         _name_injected_cell(nb_man.nb)
-        client = PapermillNotebookClient(
+        client = WarmNotebookClient(
             nb_man, km=kernel.km, timeout=execution_timeout, startup_timeout=start_timeout,
             kernel_name=kernel_name, log=logger, log_output=log_output,
             stdout_file=stdout_file, stderr_file=stderr_file)
