@@ -1,40 +1,56 @@
 """Benchmark: the naive Papermill + nbconvert loop against ``npo-analysis reports`` (warm engine).
 
 On the ``national`` Demoland, with the national tables (and national analyses) computed before
-any timing, for the same first N municipalities (default 8):
+any timing, for the same first N municipalities (default 8), in one run of this script:
 
 (a) naive: per municipality the ``papermill`` command line (default engine, a new kernel), then
     ``jupyter nbconvert --to html --no-input``, one after the other;
-(b) ``npo-analysis reports --workers W`` (default 2) for those municipalities, in one run (it
-    also runs the two national notebooks and writes the index and manifest).
+(b) ``npo-analysis reports --workers W --no-overviews`` (default 2 workers) for those
+    municipalities: the same notebooks as (a), each with its HTML page (and the batch's index,
+    manifest and Excel workbooks on top).
 
-With ``--all`` it then runs (b) for every municipality. For each run it prints the wall time and
-the peak memory of the whole process tree (the sum of the resident set sizes of the command and
-all its descendants: workers and kernels, polled from /proc every 0.1 s). The last line is
-``speedup=<naive wall / batch wall>``.
+``--repeat R`` runs each R times (default 3) and the figures are medians. With ``--all`` it then
+runs the whole job for every municipality (``npo-analysis reports --all``, the two national
+notebooks included). With ``--dask-rerun`` it also starts a Dask scheduler and two
+single-threaded workers on 127.0.0.1 and runs (b) on them twice: the second run finds warm
+kernels, as a researcher's rerun on a long-lived cluster does.
 
-Timings are wall-clock on a shared machine: noisy. Run it a few times and quote the median.
+For each run it prints the wall time and the peak memory of the whole process tree (the sum of
+the resident set sizes of the command and all its descendants: workers and kernels, polled from
+/proc every 0.1 s). Every command runs with one BLAS/OpenMP thread (as ``make`` sets it). The
+last line is ``speedup=<median naive wall / median batch wall>`` for the N municipalities.
+
+Timings are wall-clock on a shared machine: noisy, hence the medians.
 
 Usage::
 
-    python benchmarks/batch_speed.py                  # 8 municipalities, 2 workers
-    python benchmarks/batch_speed.py --all            # also every municipality (342)
+    python benchmarks/batch_speed.py                      # 8 municipalities, 2 workers
+    python benchmarks/batch_speed.py --municipalities 40  # a larger sample
+    python benchmarks/batch_speed.py --all --dask-rerun   # also every municipality, and Dask
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import socket
+import statistics
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 NOTEBOOK = ROOT / "notebooks" / "municipality_report.ipynb"
 PAGE = os.sysconf("SC_PAGE_SIZE")
+#: The environment of every measured command: one thread per numerical library, as the
+#: Makefile sets it (the batch parallelises over processes; so does nothing in the naive loop).
+ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+       "MKL_NUM_THREADS": "1"}
 
 
 def _children() -> dict[int, list[int]]:
@@ -70,7 +86,7 @@ def run_measured(command: list[str], env: dict | None = None) -> tuple[float, fl
     """Run ``command``; return wall seconds, peak process-tree RSS in MiB, and its stdout."""
     start = time.perf_counter()
     child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL, text=True, env=env)
+                             stderr=subprocess.DEVNULL, text=True, env=env or ENV)
     peak, done = [0], threading.Event()
 
     def poll() -> None:
@@ -122,20 +138,62 @@ def naive(codes: list[str], data: Path, tables: Path, work: Path, year: int) -> 
         converted, _, _ = run_measured([str(BIN / "jupyter"), "nbconvert", "--to", "html",
                                         "--no-input", str(executed)])
         total += seconds + converted
-        print(f"  naive {code}: papermill {seconds:.1f} s + nbconvert {converted:.1f} s",
-              flush=True)
     return total
 
 
-def batch(codes: list[str] | None, data: Path, out: Path, workers: int,
-          year: int) -> tuple[float, float, str]:
-    """(b): one ``npo-analysis reports`` run; wall seconds, peak MiB, last output line."""
+def batch(codes: list[str] | None, data: Path, out: Path, workers: int, year: int,
+          extra: tuple[str, ...] = ()) -> tuple[float, float, str]:
+    """(b): one ``npo-analysis reports`` run; wall seconds, peak MiB, its summary line."""
     selection = ["--all"] if codes is None else [a for c in codes for a in ("--municipality", c)]
     seconds, peak, output = run_measured([
         str(BIN / "npo-analysis"), "reports", "--data", str(data), "--out", str(out),
-        "--workers", str(workers), "--year", str(year), "--quiet", *selection])
+        "--workers", str(workers), "--year", str(year), "--quiet", *extra, *selection])
     lines = [line for line in output.splitlines() if "reports made" in line]
     return seconds, peak, lines[-1] if lines else output.strip()[-300:]
+
+
+def repeated(label: str, repeat: int, measure) -> tuple[float, float, str]:
+    """Run ``measure()`` (returning seconds, peak MiB, note) ``repeat`` times; print each run,
+    return the median seconds, the largest peak and the last note."""
+    runs = []
+    for i in range(repeat):
+        runs.append(measure())
+        print(f"  {label} run {i + 1}: {runs[-1][0]:.1f} s, peak {runs[-1][1]:.0f} MiB",
+              flush=True)
+    return (statistics.median(r[0] for r in runs), max(r[1] for r in runs), runs[-1][2])
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def dask_cluster(workers: int) -> Iterator[str]:
+    """A Dask scheduler and ``workers`` single-threaded worker processes on 127.0.0.1."""
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": ENV,
+             "cwd": ROOT}
+    scheduler = subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1",
+                                  "--port", str(port), "--dashboard-address", ":0"], **quiet)
+    worker = subprocess.Popen([str(BIN / "dask"), "worker", address, "--nworkers",
+                               str(workers), "--nthreads", "1", "--no-dashboard"], **quiet)
+    try:
+        from distributed import Client
+
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(workers, timeout=120)
+        yield address
+    finally:
+        for process in (worker, scheduler):
+            process.terminate()
+        for process in (worker, scheduler):
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def main() -> None:
@@ -143,27 +201,43 @@ def main() -> None:
     parser.add_argument("--municipalities", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--year", type=int, default=2024)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement")
     parser.add_argument("--all", action="store_true", help="also every municipality")
+    parser.add_argument("--dask-rerun", action="store_true",
+                        help="also (b) twice on a local Dask cluster (the second run warm)")
     parser.add_argument("--work", type=Path, default=ROOT / "outputs" / "benchmark")
     options = parser.parse_args()
-    data, out = options.work / "data" / "national", options.work / "speed"
+    data, out = (options.work / "data" / "national").resolve(), options.work / "speed"
     tables = prepare(data, out)
     codes = codes_of(data, options.municipalities)
     print(f"cores: {os.cpu_count()}; {len(codes)} municipalities; tables {tables}; "
-          "wall-clock timings on a shared machine are noisy", flush=True)
-    naive_s = naive(codes, data.resolve(), tables, options.work / "naive", options.year)
+          f"medians of {options.repeat} runs; wall-clock timings on a shared machine are noisy",
+          flush=True)
+    naive_s, _, _ = repeated("(a) naive", options.repeat, lambda: (
+        naive(codes, data, tables, options.work / "naive", options.year), 0.0, ""))
     print(f"(a) naive papermill + nbconvert CLI: {naive_s:.1f} s "
-          f"({naive_s / len(codes):.1f} s per report)", flush=True)
-    batch_s, peak, line = batch(codes, data.resolve(), out, options.workers, options.year)
-    print(f"(b) npo-analysis reports --workers {options.workers}: {batch_s:.1f} s, peak "
-          f"memory {peak:.0f} MiB ({line})", flush=True)
+          f"({naive_s / len(codes):.2f} s per report)", flush=True)
+    batch_s, peak, line = repeated("(b) batch", options.repeat, lambda: batch(
+        codes, data, out, options.workers, options.year, ("--no-overviews",)))
+    print(f"(b) npo-analysis reports --workers {options.workers} --no-overviews: {batch_s:.1f} s "
+          f"({batch_s / len(codes):.2f} s per report), peak memory {peak:.0f} MiB ({line})",
+          flush=True)
     if options.all:
-        all_s, all_peak, all_line = batch(None, data.resolve(), out, options.workers,
-                                          options.year)
         count = len(codes_of(data, None))
-        print(f"(c) every municipality ({count}), --workers {options.workers}: {all_s:.1f} s "
-              f"wall ({all_s / count:.2f} s per report), peak memory {all_peak:.0f} MiB "
-              f"(target: 120 s, 6 GB; {all_line})", flush=True)
+        all_s, all_peak, all_line = repeated("(c) all", options.repeat, lambda: batch(
+            None, data, out, options.workers, options.year))
+        print(f"(c) every municipality ({count}) and the 2 national notebooks, --workers "
+              f"{options.workers}: {all_s:.1f} s wall ({all_s / count:.2f} s per report), peak "
+              f"memory {all_peak:.0f} MiB (target: 120 s, 6 GB; {all_line})", flush=True)
+    if options.dask_rerun:
+        with dask_cluster(options.workers) as address:
+            extra = ("--no-overviews", "--executor", "dask", "--scheduler", address)
+            first = batch(codes, data, out, options.workers, options.year, extra)
+            warm_s, _, warm_line = repeated("(d) dask rerun", options.repeat, lambda: batch(
+                codes, data, out, options.workers, options.year, extra))
+        print(f"(d) the same on a running Dask cluster ({options.workers} workers): first run "
+              f"{first[0]:.1f} s, rerun with warm kernels {warm_s:.1f} s "
+              f"(speedup over (a) {naive_s / warm_s:.2f}; {warm_line})", flush=True)
     print(f"speedup={naive_s / batch_s:.2f}")
 
 

@@ -15,14 +15,11 @@ import pandas as pd
 
 from npo_analysis import schema
 from npo_analysis.atomic import atomic_directory
+from npo_analysis.errors import DatasetError  # noqa: F401  (defined there, part of this API)
 
 INFO_FILE = "dataset.json"
 #: Optional file of a synthetic dataset with the generator's true parameters and planted effects.
 TRUTH_FILE = "truth.json"
-
-
-class DatasetError(Exception):
-    """A dataset directory cannot be read: missing directory, file or metadata."""
 
 
 @dataclass

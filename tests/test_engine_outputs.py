@@ -31,3 +31,14 @@ def test_output_nodes_equal_nbformats(message):
 def test_other_messages_are_not_outputs():
     assert output_node({"header": {"msg_type": "status"}, "content": {"execution_state": "idle"}}) \
         is None
+
+
+def test_the_engine_module_imports_before_papermill_and_the_entry_point_delegates():
+    import subprocess
+    import sys
+
+    code = ("import npo_analysis.batch.engine as e, papermill.engines as p; "
+            "print(p.papermill_engines.get_engine('npo-warm').__module__, e.WarmEngine.__name__)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split() == ["npo_analysis.batch.engine_entry", "WarmEngine"]

@@ -11,6 +11,12 @@ order). ``function`` must not raise for an expected failure: it returns a result
 
 Each worker (each worker thread, for Dask) keeps one warm kernel of
 :mod:`npo_analysis.batch.engine` between jobs; the executors shut them down when they close.
+
+An executor may be given a ``setup`` function (picklable, no arguments) that each worker runs
+once when it starts, before its first job: the batch starts the warm kernels with it, so they
+boot while the batch is still checking its national tables. ``local`` starts its workers (and
+so runs ``setup``) when entered; ``serial`` runs it when entered; ``dask`` ignores it (a
+long-lived cluster's workers keep their kernels between batches).
 """
 
 from __future__ import annotations
@@ -43,14 +49,17 @@ class SerialExecutor:
         Ignored (accepted so that every executor is built the same way).
     """
 
-    def __init__(self, workers: int = 1):
+    def __init__(self, workers: int = 1, setup: Callable | None = None):
         self.workers = 1
+        self.setup = setup
 
     def __enter__(self) -> SerialExecutor:
+        if self.setup is not None:
+            self.setup()
         return self
 
     def __exit__(self, *exc) -> None:
-        from npo_analysis.batch.engine import shutdown_kernels
+        from npo_analysis.batch.kernel import shutdown_kernels
 
         shutdown_kernels()  # the warm kernel of this thread, if the jobs started one
 
@@ -71,15 +80,21 @@ class LocalProcessExecutor:
     ----------
     workers : int
         Number of worker processes (>= 1).
+    setup : callable, optional
+        Run by each worker process when it starts (see the module docstring).
     """
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, setup: Callable | None = None):
         self.workers = workers
+        self.setup = setup
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> LocalProcessExecutor:
         context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+                                         initializer=self.setup)
+        for _ in range(self.workers):  # a task per worker starts every worker process now
+            self._pool.submit(int)  # (a spawn-context pool starts one per task, on demand)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -96,10 +111,10 @@ class LocalProcessExecutor:
             yield future.result()
 
 
-def _dask_executor(workers: int, scheduler: str | None = None):
+def _dask_executor(workers: int, scheduler: str | None = None, setup: Callable | None = None):
     from npo_analysis.batch.dask_executor import DaskExecutor
 
-    return DaskExecutor(workers, scheduler)
+    return DaskExecutor(workers, scheduler)  # ``setup`` ignored: see the module docstring
 
 
 #: Executor factories by name (the ``--executor`` choices).
@@ -112,7 +127,8 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-def get_executor(name: str, workers: int | None = None, scheduler: str | None = None) -> Executor:
+def get_executor(name: str, workers: int | None = None, scheduler: str | None = None,
+                 setup: Callable | None = None) -> Executor:
     """Build the executor called ``name``.
 
     Parameters
@@ -124,6 +140,8 @@ def get_executor(name: str, workers: int | None = None, scheduler: str | None = 
         workers of the local cluster (ignored with ``scheduler``).
     scheduler : str, optional
         Address of a running Dask scheduler (``tcp://host:8786``); only for ``dask``.
+    setup : callable, optional
+        Run once by each worker when it starts (see the module docstring).
 
     Returns
     -------
@@ -141,8 +159,8 @@ def get_executor(name: str, workers: int | None = None, scheduler: str | None = 
     if workers < 1:
         raise ValueError(f"workers={workers!r}: expected a whole number >= 1")
     if name == "dask":
-        return EXECUTORS[name](workers, scheduler)
+        return EXECUTORS[name](workers, scheduler, setup)
     if scheduler is not None:
         raise ValueError(f"scheduler={scheduler!r}: only the dask executor takes a scheduler "
                          f"address (executor={name!r})")
-    return EXECUTORS[name](workers)
+    return EXECUTORS[name](workers, setup)

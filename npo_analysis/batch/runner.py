@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
 import shutil
 import sys
@@ -473,21 +474,36 @@ def _national_analyses(data_dir: Path, tables_dir: Path, progress) -> None:
         progress(f"national analyses written to {tables_dir / ANALYSES_DIR}")
 
 
-def _execute(jobs: list[ReportJob], executor: str, workers: int | None, scheduler: str | None,
-             verbose: bool) -> list[ReportResult]:
+def _execute(engine, jobs: list[ReportJob], verbose: bool) -> list[ReportResult]:
+    """Run the jobs on the (entered) executor ``engine`` with a progress bar."""
     from tqdm import tqdm
 
     results = []
     if not jobs:
         return results
-    with get_executor(executor, workers, scheduler) as engine, tqdm(
-            total=len(jobs), desc="rapporten", unit="rapport", disable=not verbose) as bar:
+    with tqdm(total=len(jobs), desc="rapporten", unit="rapport", disable=not verbose) as bar:
         for result in engine.run(execute_job, jobs):
             results.append(result)
             bar.update(1)
             if result.status == "failed":
                 bar.write(f"mislukt: {result.code}: {result.error}")
     return results
+
+
+def _worker_setup(run_dir: Path, early: bool):
+    """What each worker runs when it starts: its warm kernel at once (``early``), so kernels
+    start while this process checks the national tables and plans the jobs."""
+    if not early:
+        return None
+    from npo_analysis.batch.kernel import start_kernel_early  # jupyter_client only, no Papermill
+
+    return functools.partial(start_kernel_early, KERNEL, str(run_dir / "logs" / "kernels.log"))
+
+
+def _discard_unfinished(run_dir: Path) -> None:
+    """Remove a run directory that never got a report (the batch failed before running any)."""
+    if run_dir.is_dir() and not (run_dir / "notebooks").exists():
+        shutil.rmtree(run_dir, ignore_errors=True)
 
 
 def _finish(run_id: str, run_dir: Path, out_dir: Path, tables_dir: Path, results: list,
@@ -583,35 +599,57 @@ def run_reports(data_dir: str | Path, out_dir: str | Path, *, year: int,
     workers = get_executor(executor, workers, scheduler).workers  # check before any work
     if timeout is not None and not timeout > 0:
         raise ValueError(f"timeout={timeout!r}: expected a number of seconds > 0 (or None)")
-    names = _municipality_names(data_dir)
-    codes = select_municipalities(names, municipalities)
-    tables_dir, national = _tables(data_dir, out_dir, params_dir, rounds, seed, verbose)
-    if year not in national["years"]:
-        raise ValueError(f"year={year!r}: no parameter file in {params_dir} "
-                         f"(budget years: {national['years']})")
+    if not data_dir.is_dir():
+        raise FileNotFoundError(f"{data_dir}: data directory does not exist")
+    _check_year(year, params_dir)
     generated_at = dt.datetime.now().astimezone().replace(microsecond=0)
-    dataset = _dataset_info(data_dir)
-    base_hash = json_sha256([national, __version__, _template_hash()])
-    previous_dir = out_dir / LATEST
-    previous = read_manifest(previous_dir) if resume else None
     run_id, run_dir = new_run_dir(out_dir, generated_at)
-    inputs = _Inputs(data_dir, params_dir, tables_dir, year, language, dataset, base_hash,
-                     generated_at, run_dir, timeout)
-    common = _common_parameters(notebook, inputs)
-    jobs = [municipality_job(code, names[code], notebook, inputs, common) for code in codes]
-    jobs += [overview_job(p, inputs) for p in _overview_notebooks(notebook, overview_notebooks)]
-    reused = [r for r in (reuse(job, previous, previous_dir) for job in jobs) if r is not None]
-    done = {(r.kind, r.code) for r in reused}
-    todo = [job for job in jobs if (job.kind, job.code) not in done]
-    results = _ordered(reused + _execute(todo, executor, workers, scheduler, verbose))
+    setup = _worker_setup(run_dir, early=not resume)
+    try:
+        with get_executor(executor, workers, scheduler, setup) as engine:
+            names = _municipality_names(data_dir)  # the workers start meanwhile
+            codes = select_municipalities(names, municipalities)
+            tables_dir, national = _tables(data_dir, out_dir, params_dir, rounds, seed, verbose)
+            inputs = _Inputs(data_dir, params_dir, tables_dir, year, language,
+                             _dataset_info(data_dir),
+                             json_sha256([national, __version__, _template_hash()]),
+                             generated_at, run_dir, timeout)
+            jobs = _jobs(codes, names, notebook, inputs, overview_notebooks)
+            previous = read_manifest(out_dir / LATEST) if resume else None
+            reused = [r for r in (reuse(job, previous, out_dir / LATEST) for job in jobs)
+                      if r is not None]
+            done = {(r.kind, r.code) for r in reused}
+            todo = [job for job in jobs if (job.kind, job.code) not in done]
+            results = _ordered(reused + _execute(engine, todo, verbose))
+    except BaseException:
+        _discard_unfinished(run_dir)
+        raise
     header = {"run_id": run_id, "generated_at": generated_at.isoformat(), "year": year,
               "language": language, "executor": executor, "workers": workers,
               "scheduler": scheduler, "timeout_s": timeout,
-              "dataset": dataset, "data_hash": national["data_hash"],
+              "dataset": inputs.dataset, "data_hash": national["data_hash"],
               "params_hash": national["params_hash"], "tables_dir": str(tables_dir),
               "tables_key": tables_dir.name,
               "notebook": str(notebook), "notebook_hash": file_sha256(notebook)}
     return _finish(run_id, run_dir, out_dir, tables_dir, results, header, inputs)
+
+
+def _check_year(year: int, params_dir: Path) -> None:
+    """The budget year needs its parameter file (the national tables hold every such year; the
+    same glob as :func:`npo_analysis.national.params_years`, without loading that module)."""
+    years = sorted(int(p.stem) for p in params_dir.glob("[0-9][0-9][0-9][0-9].yaml"))
+    if year not in years:
+        raise ValueError(f"year={year!r}: no parameter file in {params_dir} "
+                         f"(budget years: {years})")
+
+
+def _jobs(codes: list[str], names: dict, notebook: Path, inputs: _Inputs,
+          overview_notebooks) -> list[ReportJob]:
+    """One job per municipality, then one per overview notebook."""
+    common = _common_parameters(notebook, inputs)
+    jobs = [municipality_job(code, names[code], notebook, inputs, common) for code in codes]
+    return jobs + [overview_job(p, inputs)
+                   for p in _overview_notebooks(notebook, overview_notebooks)]
 
 
 def _dataset_info(data_dir: Path) -> dict:

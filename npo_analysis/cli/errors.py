@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import click
 
-from npo_analysis.dataset import DatasetError
+from npo_analysis.errors import DatasetError
 
 #: Exceptions that describe bad input; their message is meant for the user.
 USER_ERRORS: tuple[type[Exception], ...] = (DatasetError, FileNotFoundError, ValueError)
