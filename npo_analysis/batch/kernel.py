@@ -78,7 +78,7 @@ class WarmKernel:
         self.km = AsyncKernelManager(kernel_name=self.kernel_name)
         environment = {**{name: "1" for name in THREAD_VARIABLES}, **os.environ,
                        "PYTHONHASHSEED": "0"}
-        with _stderr_to(self.log_path):
+        with stderr_to(self.log_path):
             _run_sync(self.km.start_kernel(
                 extra_arguments=["--HistoryManager.enabled=False"], env=environment))
         self.kc = self.km.client()
@@ -176,18 +176,22 @@ class WarmKernel:
 
 
 @contextlib.contextmanager
-def _stderr_to(path: Path | None) -> Iterator[None]:
-    """Point file descriptor 2 at ``path`` while a kernel process is started (it inherits it)."""
+def stderr_to(path: str | Path | None) -> Iterator[None]:
+    """Point file descriptor 2 (this process's stderr, and that of the processes it starts
+    meanwhile) at the file ``path``, appending; ``None`` changes nothing."""
     if path is None:
         yield
         return
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
     saved = os.dup(2)
     try:
         with open(path, "ab") as handle:
             os.dup2(handle.fileno(), 2)
             yield
     finally:
+        sys.stderr.flush()
         os.dup2(saved, 2)
         os.close(saved)
 

@@ -36,14 +36,11 @@ only once the run's manifest exists.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import os
 import shutil
-import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -190,13 +187,14 @@ def _execute_notebook(job: ReportJob, target: Path):
     from papermill.iorw import write_ipynb
 
     from npo_analysis.batch.engine import ENGINE_NAME, KernelFailure, register
+    from npo_analysis.batch.kernel import stderr_to
 
     register()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".{target.stem}.{os.getpid()}.tmp.ipynb")
     logs = Path(job.run_dir) / "logs"
     try:
-        with _stderr_to(logs / f"{job.code}.log"):
+        with stderr_to(logs / f"{job.code}.log"):
             notebook = papermill.execute_notebook(
                 job.notebook, str(staging), parameters=job.parameters, engine_name=ENGINE_NAME,
                 kernel_name=KERNEL, cwd=str(Path(job.notebook).parent), progress_bar=False,
@@ -214,22 +212,6 @@ def _execute_notebook(job: ReportJob, target: Path):
         log = logs / f"{job.code}.log"
         if log.is_file() and log.stat().st_size == 0:
             log.unlink()
-
-
-@contextlib.contextmanager
-def _stderr_to(path: Path) -> Iterator[None]:
-    """Send file descriptor 2 (this process's and its kernels' stderr) to ``path`` meanwhile."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(path, "ab") as handle:
-            os.dup2(handle.fileno(), 2)
-            yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
 
 
 def execute_job(job: ReportJob) -> ReportResult:
