@@ -19,7 +19,8 @@ function of the file's content:
 
 * an entry is keyed by the resolved path and checked against the file's inode, size and
   modification time on every call, so a rewritten file (our writers replace files atomically:
-  a new inode) is read again;
+  a new inode) is read again (what would go unnoticed: a file overwritten in place, with the
+  same size, within the file system's timestamp resolution, a few milliseconds);
 * callers get new frames (a selection, or a shallow copy under pandas' copy-on-write), never the
   cached frame itself, so a notebook that changes its data cannot change the next report's;
 * the cache holds at most :data:`LIMIT_VARIABLE` megabytes (default :data:`DEFAULT_LIMIT_MB`),
