@@ -59,7 +59,7 @@ from npo_analysis import __version__, table_cache
 from npo_analysis.atomic import atomic_directory, write_text_atomic
 from npo_analysis.batch.hashing import directory_sha256, files_sha256, json_sha256
 from npo_analysis.budgets import BudgetYear, allocate_year
-from npo_analysis.params import BudgetParams, load_params
+from npo_analysis.params import BudgetParams, load_params, params_years
 
 if TYPE_CHECKING:  # the indicator package is imported only when it computes
     from npo_analysis.indicator.pipeline import IndicatorResult
@@ -73,11 +73,6 @@ FIXED_KEYS = ("year", "count_date", "sources", "indicator.target_share")
 
 
 # --- Inputs and the cache key -------------------------------------------------------------------
-
-
-def params_years(params_dir: str | Path = "params") -> list[int]:
-    """Budget years with a parameter file ``<params_dir>/<year>.yaml``, ascending."""
-    return sorted(int(p.stem) for p in Path(params_dir).glob("[0-9][0-9][0-9][0-9].yaml"))
 
 
 def scenario_files(params_dir: str | Path = "params") -> list[Path]:

@@ -521,6 +521,22 @@ def load_params(year: int, directory: str | Path = "params") -> BudgetParams:
     return params
 
 
+def params_years(params_dir: str | Path = "params") -> list[int]:
+    """Budget years that have a parameter file ``<params_dir>/<year>.yaml``.
+
+    Parameters
+    ----------
+    params_dir : path-like
+        The parameter directory.
+
+    Returns
+    -------
+    list of int
+        Sorted years.
+    """
+    return sorted(int(p.stem) for p in Path(params_dir).glob("[0-9][0-9][0-9][0-9].yaml"))
+
+
 def load_municipality_file(path: str | Path) -> MunicipalityOverride:
     """Load ``params/municipalities/<code>.yaml`` (see ``params/municipalities/README.md``).
 

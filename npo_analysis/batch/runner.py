@@ -617,9 +617,10 @@ def run_reports(data_dir: str | Path, out_dir: str | Path, *, year: int,
 
 
 def _check_year(year: int, params_dir: Path) -> None:
-    """The budget year needs its parameter file (the national tables hold every such year; the
-    same glob as :func:`npo_analysis.national.params_years`, without loading that module)."""
-    years = sorted(int(p.stem) for p in params_dir.glob("[0-9][0-9][0-9][0-9].yaml"))
+    """The budget year needs its parameter file (the national tables hold every such year)."""
+    from npo_analysis.params import params_years
+
+    years = params_years(params_dir)
     if year not in years:
         raise ValueError(f"year={year!r}: no parameter file in {params_dir} "
                          f"(budget years: {years})")

@@ -278,6 +278,6 @@ def _check_peers(chosen: list[str], profile: pd.DataFrame, params: ReportParamet
 
 
 def _param_years(params: ReportParameters) -> list[int]:
-    from npo_analysis.report.parameters import params_years
+    from npo_analysis.params import params_years
 
     return params_years(params.params_dir)

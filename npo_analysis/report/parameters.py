@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, Validat
 
 from npo_analysis import table_cache
 from npo_analysis.dataset import INFO_FILE, DatasetInfo
+from npo_analysis.params import params_years
 
 CODE_PATTERN = r"^GM[0-9]{4}$"
 #: An absolute address of the documentation (a relative one breaks in a report opened elsewhere).
@@ -147,23 +148,6 @@ def _check_code(name: str, code: str, known: list[str], dataset: str) -> None:
     if code not in known:
         raise ReportParameterError(f"{name} {code!r} is not in dataset {dataset}; known codes: "
                                    f"{_listed(known)}")
-
-
-def params_years(params_dir: str | Path) -> list[int]:
-    """Budget years that have a parameter file ``<params_dir>/<year>.yaml``.
-
-    Parameters
-    ----------
-    params_dir : path-like
-        The parameter directory.
-
-    Returns
-    -------
-    list of int
-        Sorted years.
-    """
-    names = (p.stem for p in Path(params_dir).glob("*.yaml"))
-    return sorted(int(n) for n in names if re.fullmatch(r"[0-9]{4}", n))
 
 
 def _check_dirs(params: ReportParameters) -> None:
