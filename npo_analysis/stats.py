@@ -1,8 +1,8 @@
 """Small statistics the reports need, without statsmodels.
 
 Importing statsmodels takes about a second, which every report kernel paid for two small
-computations. This module does them with numpy alone (and :mod:`scipy.special` for the t
-quantile, imported only when a model is fitted):
+computations. This module does them with numpy and the standard library alone (SciPy's
+``scipy.special``, for the t quantile, cost a first report 0.17 s to import):
 
 - :func:`clustered_ols`: least squares with a cluster-robust (CRV1) covariance and
   t-intervals, equal to statsmodels' ``OLS(y, X, hasconst=False).fit(cov_type="cluster",
@@ -10,13 +10,16 @@ quantile, imported only when a model is fitted):
 - :func:`wilson_interval`: the Wilson score interval of a binomial proportion, equal to
   statsmodels' ``proportion_confint(k, n, method="wilson")``;
 - :func:`group_sums`: column sums per group, the building block of both the within
-  transformation of a fixed effect and the cluster-robust "meat".
+  transformation of a fixed effect and the cluster-robust "meat";
+- :func:`t_quantile`: quantiles of Student's t distribution with whole degrees of freedom,
+  equal to ``scipy.special.stdtrit`` within 1e-12 (relative).
 
 :mod:`npo_analysis.indicator.model` still uses statsmodels for the indicator model itself.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -146,7 +149,6 @@ def clustered_ols(y, X, groups, alpha: float = 0.05) -> OLSFit:
     ([1.0, 2.0], 2)
     """
     y, X, codes, n_codes, n_groups = _check_ols(y, X, groups, alpha)
-    from scipy.special import stdtrit  # ~0.2 s to import: only when a model is fitted
 
     n, k = X.shape
     u, s, vt = np.linalg.svd(X, full_matrices=False)
@@ -159,7 +161,7 @@ def clustered_ols(y, X, groups, alpha: float = 0.05) -> OLSFit:
     cov *= n_groups / (n_groups - 1.0) * ((n - 1.0) / float(n - k))
     with np.errstate(invalid="ignore"):
         se = np.sqrt(np.diag(cov))
-    q = stdtrit(n_groups - 1, 1 - alpha / 2)
+    q = t_quantile(1 - alpha / 2, n_groups - 1)
     conf_int = np.column_stack([params - q * se, params + q * se])
     for array in (params, cov, conf_int):
         array.setflags(write=False)
@@ -214,6 +216,96 @@ def _check_ols(y, X, groups, alpha):
 def _check_alpha(alpha) -> None:
     if not 0 < alpha < 1:
         raise ValueError(f"alpha={alpha!r}: expected a number between 0 and 1")
+
+
+# --- Student's t quantile ----------------------------------------------------------------------
+
+
+def t_quantile(probability: float, df: int) -> float:
+    """The ``probability`` quantile of Student's t distribution with ``df`` degrees of freedom.
+
+    For whole ``df`` the distribution function has a closed form in ``theta = atan(t /
+    sqrt(df))`` (Abramowitz and Stegun 26.7.3 and 26.7.4): with ``c = cos(theta)``,
+    ``P(|T| <= t)`` is ``sin(theta) (1 + 1/2 c^2 + 1*3/(2*4) c^4 + ...)`` (``df - 2`` over
+    two terms after the first) for even ``df``, and ``2/pi (theta + sin(theta) (c + 2/3 c^3 +
+    ...))`` for odd ``df``. The quantile is its root in ``theta``, found by Newton steps kept
+    inside a shrinking bracket (the derivative is ``2 G((df+1)/2) / (sqrt(pi) G(df/2))
+    c^(df-1)``, ``G`` the gamma function).
+
+    Parameters
+    ----------
+    probability : float
+        Strictly between 0 and 1.
+    df : int
+        Degrees of freedom, a whole number >= 1.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter, for a probability outside (0, 1) or ``df`` not a whole number
+        >= 1.
+
+    Examples
+    --------
+    >>> round(t_quantile(0.975, 1), 6), round(t_quantile(0.975, 10), 6)
+    (12.706205, 2.228139)
+    """
+    if not 0 < probability < 1:
+        raise ValueError(f"probability={probability!r}: expected a number between 0 and 1")
+    if isinstance(df, bool) or int(df) != df or df < 1:
+        raise ValueError(f"df={df!r}: expected a whole number >= 1")
+    df = int(df)
+    if probability < 0.5:
+        return -t_quantile(1 - probability, df)
+    level = 2 * probability - 1  # P(|T| <= t)
+    if level == 0:
+        return 0.0
+    theta = _theta_of_level(level, df)
+    return math.sqrt(df) * math.tan(theta)
+
+
+def _theta_of_level(level: float, df: int) -> float:
+    """The ``theta`` in [0, pi/2) with ``P(|T| <= sqrt(df) tan(theta)) = level``."""
+    if df == 1:
+        return level * math.pi / 2
+    if df == 2:
+        return math.asin(level)
+    slope = 2 * math.exp(math.lgamma((df + 1) / 2) - math.lgamma(df / 2)) / math.sqrt(math.pi)
+    z = NormalDist().inv_cdf((1 + level) / 2)
+    low, high = 0.0, math.pi / 2
+    theta = math.atan(z * (1 + (z * z + 1) / (4 * df)) / math.sqrt(df))  # Cornish-Fisher start
+    for _ in range(200):
+        error = _level_of_theta(theta, df) - level
+        if error > 0:
+            high = theta
+        else:
+            low = theta
+        derivative = slope * math.cos(theta) ** (df - 1)
+        candidate = theta - error / derivative if derivative > 0 else high
+        if not low < candidate < high:
+            candidate = (low + high) / 2
+        if abs(candidate - theta) <= 4e-16 * theta:
+            return candidate
+        theta = candidate
+    return theta
+
+
+def _level_of_theta(theta: float, df: int) -> float:
+    """``P(|T| <= sqrt(df) tan(theta))`` for whole ``df >= 2`` (the series of
+    :func:`t_quantile`)."""
+    cos2 = math.cos(theta) ** 2
+    sin = math.sin(theta)
+    if df % 2 == 0:
+        k = np.arange(1, df // 2)
+        terms = np.cumprod((2 * k - 1) / (2 * k) * cos2)
+        return sin * (1.0 + float(terms.sum()))
+    k = np.arange(1, (df - 1) // 2)
+    terms = np.cumprod((2 * k) / (2 * k + 1) * cos2)
+    return 2 / math.pi * (theta + sin * math.cos(theta) * (1.0 + float(terms.sum())))
 
 
 # --- Wilson interval ----------------------------------------------------------------------------

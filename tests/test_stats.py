@@ -1,4 +1,5 @@
-"""Tests of npo_analysis.stats: clustered OLS and Wilson intervals equal statsmodels'."""
+"""Tests of npo_analysis.stats: clustered OLS and Wilson intervals equal statsmodels', the t
+quantile SciPy's."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from scipy import sparse
 from statsmodels.stats.proportion import proportion_confint
 
 from npo_analysis import delays
-from npo_analysis.stats import clustered_ols, group_sums, wilson_interval
+from npo_analysis.stats import clustered_ols, group_sums, t_quantile, wilson_interval
 
 RTOL = 1e-9
 
@@ -239,13 +240,63 @@ def test_wilson_input_errors(k, n, match):
         wilson_interval(k, n)
 
 
+# --- t quantile ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("p", [0.6, 0.9, 0.975, 0.999])
+def test_t_quantile_closed_forms_of_one_and_two_degrees_of_freedom(p):
+    # df 1 is the Cauchy distribution: tan(pi (p - 1/2)); df 2: (2p - 1) / sqrt(2 p (1 - p))
+    assert t_quantile(p, 1) == pytest.approx(np.tan(np.pi * (p - 0.5)), rel=1e-14)
+    assert t_quantile(p, 2) == pytest.approx((2 * p - 1) / np.sqrt(2 * p * (1 - p)), rel=1e-14)
+
+
+@pytest.mark.parametrize(("p", "df", "table"), [
+    (0.975, 3, 3.182446), (0.975, 10, 2.228139), (0.975, 30, 2.042272), (0.995, 5, 4.032143),
+    (0.95, 20, 1.724718), (0.975, 120, 1.979930),
+])
+def test_t_quantile_matches_printed_tables(p, df, table):
+    # six decimals, as printed in the usual tables of the t distribution
+    assert round(t_quantile(p, df), 6) == table
+
+
+def test_t_quantile_equals_scipy():
+    from scipy.special import stdtr, stdtrit
+
+    for df in [*range(1, 301), 1000, 3000, 6105]:
+        for p in (0.6, 0.8, 0.9, 0.95, 0.975, 0.99, 0.995, 0.9995):
+            q = t_quantile(p, df)
+            assert q == pytest.approx(stdtrit(df, p), rel=1e-11), (p, df)
+            assert t_quantile(1 - p, df) == -q
+            assert stdtr(df, q) == pytest.approx(p, rel=1e-12)
+
+
+def test_t_quantile_at_the_median_is_zero_and_near_it_exact():
+    from scipy.special import stdtr
+
+    assert t_quantile(0.5, 7) == 0.0
+    for df in (3, 4, 25):  # scipy's inverse is off by 1e-4 here; its distribution function not
+        q = t_quantile(0.5 + 1e-7, df)
+        assert stdtr(df, q) - 0.5 == pytest.approx(1e-7, rel=1e-8)
+
+
+@pytest.mark.parametrize(("p", "df", "message"), [
+    (0.0, 5, "probability=0.0"), (1.0, 5, "probability=1.0"), (0.9, 0, "df=0"),
+    (0.9, 2.5, "df=2.5"), (0.9, True, "df=True"),
+])
+def test_t_quantile_bad_input_names_the_parameter(p, df, message):
+    with pytest.raises(ValueError, match=message):
+        t_quantile(p, df)
+
+
 # --- imports ------------------------------------------------------------------------------------
 
 
 def test_report_modules_do_not_import_statsmodels_or_scipy_stats():
-    code = ("import npo_analysis.delays, npo_analysis.vve, sys; "
+    code = ("import numpy as np, npo_analysis.delays, npo_analysis.vve, sys; "
+            "from npo_analysis.stats import clustered_ols; "
+            "clustered_ols([1.0, 2, 4, 3], np.ones((4, 1)), [0, 0, 1, 1]); "
             "print('statsmodels' in sys.modules, 'scipy.sparse' in sys.modules, "
-            "'scipy.stats' in sys.modules)")
+            "'scipy.stats' in sys.modules, 'scipy.special' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
-    assert out == ["False", "False", "False"]
+    assert out == ["False", "False", "False", "False"]

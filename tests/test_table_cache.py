@@ -136,3 +136,27 @@ def test_written_by_group_one_row_group_per_value_and_only_it_is_read(table, lar
         pd.testing.assert_frame_equal(
             table_cache.read_parquet(path, where=("school_id", [school])),
             frame[frame["school_id"] == school].reset_index(drop=True))
+
+
+@pytest.mark.parametrize("column", [
+    pd.Series(["b", "a", None, "b", "c", "a", "b"], dtype="string"),
+    pd.Series(["b", "a", None, "b", "c", "a", "b"], dtype=object),
+    pd.Series(pd.Categorical(["b", "a", None, "b", "c", "a", "b"], categories=["a", "b", "c",
+                                                                               "unused"])),
+])
+def test_row_positions_by_hand(column):
+    # rows 0..6 hold b, a, <missing>, b, c, a, b: the missing row and the unused category are
+    # left out, each value keeps its rows in file order, first-seen values first
+    positions = table_cache.row_positions(column)
+    assert list(positions) == ["b", "a", "c"]
+    assert {k: v.tolist() for k, v in positions.items()} == {"b": [0, 3, 6], "a": [1, 5],
+                                                             "c": [4]}
+
+
+def test_row_positions_equal_groupby_indices():
+    rng = np.random.default_rng(3)
+    column = pd.Series(rng.choice([f"GM{i:04d}" for i in range(40)] + [None], size=5_000))
+    expected = pd.DataFrame({"c": column}).groupby("c", sort=False, dropna=True).indices
+    positions = table_cache.row_positions(column)
+    assert positions.keys() == expected.keys()
+    assert all(np.array_equal(positions[k], expected[k]) for k in expected)
