@@ -187,3 +187,107 @@ def test_bad_input_fails_before_any_run(first):
     assert sorted(p.name for p in (root / "out").iterdir()) == runs_before
     both = _cli(root, "--municipality", first["good"], "--all")
     assert both.exit_code == 2 and "either --municipality" in both.output
+
+
+# --- The batch's own process: light reading of notebooks, data and cached figures ---------------
+
+
+def test_declared_parameters_equal_papermills_inspection():
+    import papermill
+
+    from npo_analysis.batch.runner import declared_parameters
+
+    for notebook in (NOTEBOOK, Path(__file__).resolve().parents[1] / "notebooks"
+                     / "municipality_report.ipynb"):
+        assert declared_parameters(notebook) == frozenset(
+            papermill.inspect_notebook(str(notebook)))
+
+
+def _notebook(path: Path, source: str, tags=("parameters",)) -> Path:
+    cell = {"cell_type": "code", "metadata": {"tags": list(tags)}, "source": source,
+            "outputs": [], "execution_count": None}
+    path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4,
+                                "nbformat_minor": 5}))
+    return path
+
+
+def test_declared_parameters_by_hand(tmp_path):
+    from npo_analysis.batch.runner import declared_parameters
+
+    source = "a = 1\nb: int = 2  # annotated\nc, d = 3, 4\nimport os\nif a:\n    e = 5\n"
+    # top-level names only: a and b (c, d unpack a tuple; e is inside a block)
+    assert declared_parameters(_notebook(tmp_path / "p.ipynb", source)) == {"a", "b"}
+    assert declared_parameters(_notebook(tmp_path / "q.ipynb", "a = 1", tags=())) == set()
+    with pytest.raises(ValueError, match=r"r\.ipynb: the parameters cell is not valid Python "
+                                         r"\(line 2"):
+        declared_parameters(_notebook(tmp_path / "r.ipynb", "a = 1\nb = = 2\n"))
+
+
+def test_key_figures_are_kept_next_to_the_tables(first, monkeypatch):
+    from npo_analysis.batch import index
+    from npo_analysis.national import load_national_tables
+
+    tables_dir = Path(first["manifest"]["tables_dir"])
+    path = tables_dir / index.FIGURES_DIR / f"key_figures_{YEAR}.json"
+    assert path.is_file()  # written by the first run
+    computed = index.key_figures(first["root"] / "data", load_national_tables(tables_dir), YEAR)
+    monkeypatch.setattr(index, "key_figures", None)  # a second call must read the file
+    records = index.cached_key_figures(first["root"] / "data", tables_dir, YEAR)
+    assert len(records) == len(computed)
+    for record, (_, row) in zip(records, computed.iterrows(), strict=True):
+        assert record.keys() == set(computed.columns)
+        for column, value in record.items():
+            assert (value is None and pd.isna(row[column])) or value == row[column]
+
+
+def test_index_from_records_equals_index_from_the_frame(first):
+    from npo_analysis.batch import index
+    from npo_analysis.national import load_national_tables
+
+    tables_dir = Path(first["manifest"]["tables_dir"])
+    frame = index.key_figures(first["root"] / "data", load_national_tables(tables_dir), YEAR)
+    frame.loc[frame.index[0], "score"] = float("nan")  # a missing figure, too
+    results = [_Result(code, "ok") for code in frame["municipality_code"]]
+    common = dict(year=YEAR, dataset={"name": "x", "count_date": "2025-02-01"}, run_id="r",
+                  created="nu", version="0")
+    assert index.render_index(index.figure_records(frame), results, **common) == \
+        index.render_index(frame, results, **common)
+
+
+class _Result:
+    """The fields of a report result the index uses."""
+
+    def __init__(self, code: str, status: str):
+        self.code, self.name, self.status, self.kind = code, code, status, "municipality"
+        self.html, self.notebook, self.error = f"reports/{code}.html", "n.ipynb", None
+
+
+def test_a_batch_with_ready_tables_loads_no_pandas_papermill_or_nbformat_itself(first):
+    import subprocess
+    import sys
+
+    root = first["root"]
+    code = f"""
+import sys
+from npo_analysis.batch import run_reports
+summary = run_reports({str(root / 'data')!r}, {str(root / 'out')!r}, year={YEAR},
+                      municipalities=[{first['good']!r}], workers=1, notebook={str(NOTEBOOK)!r},
+                      overview_notebooks=[], params_dir={str(root / 'params')!r}, verbose=False)
+assert summary.exit_code == 0, summary.failed
+print(sorted(m for m in ("pandas", "papermill", "nbformat", "nbconvert") if m in sys.modules))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=root).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_missing_municipalities_table_is_named(tmp_path, first):
+    from npo_analysis.errors import DatasetError
+
+    data = tmp_path / "data"
+    shutil.copytree(first["root"] / "data", data)
+    (data / "municipalities.parquet").unlink()
+    with pytest.raises(DatasetError, match=r"municipalities\.parquet: table 'municipalities' "
+                                           r"is missing"):
+        run_reports(data, tmp_path / "out", year=YEAR, notebook=NOTEBOOK, resume=True,
+                    params_dir=first["root"] / "params", executor="serial", verbose=False)

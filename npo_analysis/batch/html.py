@@ -1,7 +1,8 @@
 """Export an executed report notebook to one self-contained HTML page.
 
 The page (template ``npo_analysis/templates/npo_report``) shows no code and no prompts, embeds its
-figures as base64 PNG, and loads nothing from another host: no require.js, MathJax, mermaid,
+charts as inline SVG (and images, such as a Matplotlib figure of one's own, as base64 PNG),
+and loads nothing from another host: no require.js, MathJax, mermaid,
 widgets, web fonts or external stylesheets. It adds a banner when the dataset is synthetic, a
 navigation bar over the notebook's level-2 headings (``## Data``, ``## Duiden``, ``## Doelen``,
 ``## Doen``: nbconvert gives them the ids ``Data``, ``Duiden`` ...), a footer naming the dataset,
@@ -18,9 +19,6 @@ import html as html_lib
 import re
 from dataclasses import dataclass, field
 from importlib.resources import files
-from pathlib import Path
-
-import nbformat
 
 from npo_analysis import __version__
 
@@ -126,9 +124,11 @@ def _texts(context: ReportContext) -> dict:
             "footer": footer}
 
 
-def _for_readers(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def _for_readers(notebook):
     """A copy without stderr outputs (warnings are not for readers) and without Papermill's
     injected-parameters cell (no output; its random cell id would make every export differ)."""
+    import nbformat
+
     notebook = nbformat.from_dict(notebook)
     notebook.cells = [c for c in notebook.cells
                       if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
@@ -212,7 +212,7 @@ def _with_navigation(page: str) -> str:
     return page.replace(NAV_PLACEHOLDER, f"<ul>{items}</ul>" if items else "", 1)
 
 
-def export_html(notebook: nbformat.NotebookNode | str | Path, context: ReportContext) -> str:
+def export_html(notebook, context: ReportContext) -> str:
     """Render an executed notebook as a self-contained HTML page.
 
     Parameters
@@ -227,6 +227,8 @@ def export_html(notebook: nbformat.NotebookNode | str | Path, context: ReportCon
     str
         The page (UTF-8 text), ``<html lang="nl">`` (or ``en``).
     """
+    import nbformat
+
     if not isinstance(notebook, nbformat.NotebookNode):
         notebook = nbformat.read(str(notebook), as_version=4)
     resources = {"npo": _texts(context), "metadata": {"name": context.title}}

@@ -7,18 +7,25 @@ apart with their error line and a link to the executed notebook that failed. Eve
 message is HTML-escaped.
 
 Key figures (:func:`key_figures`) come from :func:`npo_analysis.report.profile.
-municipality_profile` for the run's budget year, the same definitions the reports use.
+municipality_profile` for the run's budget year, the same definitions the reports use. They are
+computed once per national tables and budget year and kept next to the tables
+(:func:`cached_key_figures`), so a batch whose tables are ready makes its index without pandas.
 """
 
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 
-import pandas as pd
-
 from npo_analysis.atomic import write_text_atomic
-from npo_analysis.formatting import format_count, format_eur, format_number, format_pct
+from npo_analysis.formatting import (
+    format_count,
+    format_eur,
+    format_number,
+    format_pct,
+    is_missing,
+)
 
 INDEX_FILE = "index.html"
 #: (profile column, kind) of the table's figure columns, in order.
@@ -90,7 +97,11 @@ document.querySelectorAll("table.sortable").forEach(function (table) {
 """
 
 
-def key_figures(data_dir: str | Path, tables, year: int) -> pd.DataFrame:
+#: Folder of the national tables holding :func:`cached_key_figures` (one file per budget year).
+FIGURES_DIR = "index"
+
+
+def key_figures(data_dir: str | Path, tables, year: int):
     """One row per municipality with the figures of the index (the report's definitions).
 
     Parameters
@@ -116,6 +127,46 @@ def key_figures(data_dir: str | Path, tables, year: int) -> pd.DataFrame:
                                 tables.budgets(year).municipalities)
 
 
+def cached_key_figures(data_dir: str | Path, tables_dir: str | Path, year: int) -> list[dict]:
+    """:func:`key_figures` as records (missing values ``None``), computed once per tables.
+
+    The first call for a budget year computes them (pandas) and writes
+    ``<tables_dir>/index/key_figures_<year>.json`` atomically; later calls read that file. The
+    tables directory is named by the hash of everything the tables depend on (the dataset among
+    it), so the file cannot outlive its inputs.
+
+    Parameters
+    ----------
+    data_dir : path-like
+        The dataset.
+    tables_dir : path-like
+        The national tables (:func:`npo_analysis.national.build_national_tables`).
+    year : int
+        Budget year of the budgets shown.
+
+    Returns
+    -------
+    list of dict
+        One record per municipality with the columns of :func:`key_figures`.
+    """
+    path = Path(tables_dir) / FIGURES_DIR / f"key_figures_{int(year)}.json"
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    from npo_analysis.national import load_national_tables
+
+    records = figure_records(key_figures(data_dir, load_national_tables(tables_dir), year))
+    write_text_atomic(path, json.dumps(records, ensure_ascii=False, indent=0) + "\n")
+    return records
+
+
+def figure_records(figures) -> list[dict]:
+    """The rows of a key-figures DataFrame as dicts of Python values (missing: ``None``)."""
+    columns = list(figures.columns)
+    rows = zip(*(figures[c].tolist() for c in columns), strict=True)
+    return [{c: None if is_missing(v) else v for c, v in zip(columns, row, strict=True)}
+            for row in rows]
+
+
 def _formatted(value, kind: str, language: str) -> str:
     if kind == "count":
         return format_count(value, language)
@@ -132,7 +183,7 @@ def _class(css: str) -> str:
 
 def _cell(text: str, sort_value, css: str = "") -> str:
     klass = _class(css)
-    sort = "" if pd.isna(sort_value) else html.escape(str(sort_value), quote=True)
+    sort = "" if is_missing(sort_value) else html.escape(str(sort_value), quote=True)
     return f'<td{klass} data-sort="{sort}">{text}</td>'
 
 
@@ -148,7 +199,7 @@ def _report_cell(result, text: dict) -> str:
     return _cell(_link(result.notebook, text["failed_label"], "failed"), "0", "t")
 
 
-def _municipality_row(row: pd.Series, result, text: dict, language: str) -> str:
+def _municipality_row(row: dict, result, text: dict, language: str) -> str:
     cells = [_cell(html.escape(row["municipality_code"]), row["municipality_code"], "t"),
              _cell(html.escape(str(row["name"])), row["name"], "t"),
              _cell(html.escape(str(row["province"])), row["province"], "t")]
@@ -157,7 +208,7 @@ def _municipality_row(row: pd.Series, result, text: dict, language: str) -> str:
     return "<tr>" + "".join(cells) + _report_cell(result, text) + "</tr>"
 
 
-def _municipality_table(figures: pd.DataFrame, results: dict, text: dict, language: str,
+def _municipality_table(figures: list[dict], results: dict, text: dict, language: str,
                         year: int) -> str:
     heads = [("code", "t"), ("municipality", "t"), ("province", "t")]
     heads += [(col, "") for col, _ in COLUMNS] + [("report", "t")]
@@ -165,7 +216,7 @@ def _municipality_table(figures: pd.DataFrame, results: dict, text: dict, langua
         f'<th scope="col"{_class(css)}>{html.escape(text[key].format(year=year))}</th>'
         for key, css in heads)
     rows = "\n".join(_municipality_row(row, results.get(row["municipality_code"]), text, language)
-                     for _, row in figures.iterrows() if row["municipality_code"] in results)
+                     for row in figures if row["municipality_code"] in results)
     return (f'<div class="wrap"><table class="sortable"><thead><tr>{header}</tr></thead>'
             f"<tbody>\n{rows}\n</tbody></table></div>")
 
@@ -190,14 +241,14 @@ def _overview_list(overviews: list, text: dict) -> str:
     return f"<h2>{html.escape(text['overviews'])}</h2>\n<ul>\n{items}\n</ul>"
 
 
-def render_index(figures: pd.DataFrame, results: list, *, year: int, dataset: dict,
+def render_index(figures, results: list, *, year: int, dataset: dict,
                  run_id: str, created: str, version: str, language: str = "nl") -> str:
     """The index page as HTML text.
 
     Parameters
     ----------
-    figures : pandas.DataFrame
-        :func:`key_figures`.
+    figures : list of dict or pandas.DataFrame
+        :func:`cached_key_figures`, or :func:`key_figures`.
     results : list of ReportResult
         Every report of the run (``kind`` ``"municipality"`` or ``"overview"``).
     year : int
@@ -216,6 +267,8 @@ def render_index(figures: pd.DataFrame, results: list, *, year: int, dataset: di
     from npo_analysis.formatting import format_date
 
     text = _TEXT[language]
+    if hasattr(figures, "columns"):  # a DataFrame of key_figures
+        figures = figure_records(figures)
     municipal = {r.code: r for r in results if r.kind == "municipality"}
     failed = [r for r in results if r.status == "failed"]
     overviews = [r for r in results if r.kind == "overview"]

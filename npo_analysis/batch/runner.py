@@ -281,10 +281,46 @@ def _override(params_dir: Path, code: str):
 
 
 def declared_parameters(notebook: Path) -> frozenset[str]:
-    """Names the notebook's ``parameters`` cell defines (Papermill's inspection)."""
-    import papermill
+    """Names the notebook's ``parameters`` cell (the code cell tagged ``parameters``, as
+    Papermill finds it) assigns at its top level; empty without such a cell.
 
-    return frozenset(papermill.inspect_notebook(str(notebook)))
+    Read from the notebook's JSON with :mod:`ast` (not with Papermill or nbformat, which this
+    process then need not import).
+
+    Raises
+    ------
+    ValueError
+        When the parameters cell is not valid Python (naming the notebook and the line).
+    """
+    import ast
+
+    for cell in _notebook_json(notebook).get("cells", []):
+        if cell.get("cell_type") != "code" or \
+                "parameters" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        try:
+            tree = ast.parse(_source(cell))
+        except SyntaxError as exc:
+            raise ValueError(f"{notebook}: the parameters cell is not valid Python (line "
+                             f"{exc.lineno}: {exc.msg})") from None
+        names = set()
+        for node in tree.body:
+            targets = (node.targets if isinstance(node, ast.Assign) else
+                       [node.target] if isinstance(node, ast.AnnAssign) else [])
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+        return frozenset(names)
+    return frozenset()
+
+
+def _notebook_json(notebook: Path) -> dict:
+    import json
+
+    return json.loads(Path(notebook).read_text(encoding="utf-8"))
+
+
+def _source(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
 
 
 def _hashed(parameters: dict) -> dict:
@@ -326,12 +362,10 @@ def municipality_job(code: str, name: str, notebook: Path, inputs: _Inputs,
 
 def notebook_title(notebook: Path) -> str:
     """The text of the notebook's first level-1 heading (``# ...``), else its file stem."""
-    import nbformat
-
-    for cell in nbformat.read(str(notebook), as_version=4).cells:
-        if cell.cell_type != "markdown":
+    for cell in _notebook_json(notebook).get("cells", []):
+        if cell.get("cell_type") != "markdown":
             continue
-        for line in cell.source.splitlines():
+        for line in _source(cell).splitlines():
             if line.startswith("# "):
                 return line[2:].strip()
     return notebook.stem
@@ -349,9 +383,19 @@ def overview_job(notebook: Path, inputs: _Inputs) -> ReportJob:
 
 
 def _municipality_names(data_dir: Path) -> dict[str, str]:
-    from npo_analysis.dataset import read_raw_tables
+    """Code -> name, from the dataset's ``municipalities`` table (read with pyarrow alone)."""
+    import pyarrow.parquet as pq
 
-    table = read_raw_tables(data_dir, ["municipalities"])["municipalities"]
+    from npo_analysis.errors import DatasetError
+
+    path = data_dir / "municipalities.parquet"
+    if not path.exists():
+        raise DatasetError(f"{path}: table 'municipalities' is missing")
+    try:
+        table = pq.ParquetFile(path).read(columns=["municipality_code", "name"]).to_pydict()
+    except Exception as exc:  # pyarrow raises several types for damaged files
+        raise DatasetError(f"{path}: not a readable Parquet file with the columns "
+                           f"municipality_code and name ({exc})") from exc
     return dict(zip(table["municipality_code"], table["name"], strict=True))
 
 
@@ -432,25 +476,32 @@ def _template_hash() -> str:
 
 def _tables(data_dir: Path, out_dir: Path, params_dir: Path, rounds: int, seed: int,
             verbose: bool) -> tuple[Path, dict]:
-    """Build or reuse the national tables under ``<out>/tables/<key>``."""
-    from npo_analysis.national import build_national_tables, national_inputs
+    """Build or reuse the national tables under ``<out>/tables/<key>`` (reusing them needs
+    neither pandas nor the indicator code: :mod:`npo_analysis.national_key`)."""
+    from npo_analysis.national_key import is_current, national_inputs
 
     inputs = national_inputs(data_dir, params_dir, None, rounds, seed)
-    tables_dir = out_dir / TABLES_DIR / json_sha256(inputs)[:16]
+    key = json_sha256(inputs)
+    tables_dir = out_dir / TABLES_DIR / key[:16]
     progress = (lambda message: print(message, flush=True)) if verbose else None
-    build_national_tables(data_dir, tables_dir, params_dir=params_dir, rounds=rounds, seed=seed,
-                          progress=progress)
+    if not is_current(tables_dir, key):
+        from npo_analysis.national import build_national_tables
+
+        build_national_tables(data_dir, tables_dir, params_dir=params_dir, rounds=rounds,
+                              seed=seed, progress=progress)
     _national_analyses(data_dir, tables_dir, progress)
     return tables_dir, inputs
 
 
 def _national_analyses(data_dir: Path, tables_dir: Path, progress) -> None:
     """Compute the national analyses into the tables once (not in every report's kernel)."""
-    from npo_analysis.national import load_national_tables
-    from npo_analysis.report.national_analyses import ANALYSES_DIR, write_national_analyses
+    from npo_analysis.national_key import ANALYSES_COMPLETE, ANALYSES_DIR
 
-    if (tables_dir / ANALYSES_DIR / "complete").is_file():
+    if (tables_dir / ANALYSES_DIR / ANALYSES_COMPLETE).is_file():
         return
+    from npo_analysis.national import load_national_tables
+    from npo_analysis.report.national_analyses import write_national_analyses
+
     write_national_analyses(data_dir, tables_dir, load_national_tables(tables_dir).school_scores)
     if progress is not None:
         progress(f"national analyses written to {tables_dir / ANALYSES_DIR}")
@@ -492,10 +543,9 @@ def _finish(run_id: str, run_dir: Path, out_dir: Path, tables_dir: Path, results
             header: dict, inputs: _Inputs) -> RunSummary:
     """Write the index and the manifest, then move ``latest``."""
     from npo_analysis.batch.html import long_date
-    from npo_analysis.batch.index import key_figures, render_index, write_index
-    from npo_analysis.national import load_national_tables
+    from npo_analysis.batch.index import cached_key_figures, render_index, write_index
 
-    figures = key_figures(inputs.data_dir, load_national_tables(tables_dir), inputs.year)
+    figures = cached_key_figures(inputs.data_dir, tables_dir, inputs.year)
     created = (f"{long_date(inputs.generated_at.date(), inputs.language)}, "
                f"{inputs.generated_at.strftime('%H:%M')}")
     page = render_index(figures, results, year=inputs.year, dataset=inputs.dataset,
@@ -638,6 +688,6 @@ def _jobs(codes: list[str], names: dict, notebook: Path, inputs: _Inputs,
 def _dataset_info(data_dir: Path) -> dict:
     import json
 
-    from npo_analysis.dataset import INFO_FILE, DatasetInfo
+    from npo_analysis.dataset_info import INFO_FILE, DatasetInfo
 
     return json.loads(DatasetInfo.from_file(data_dir / INFO_FILE).to_json())

@@ -27,9 +27,8 @@ import pandas as pd
 from npo_analysis import table_cache
 from npo_analysis.atomic import atomic_path
 from npo_analysis.dataset import coerce_table
+from npo_analysis.national_key import ANALYSES_COMPLETE, ANALYSES_DIR
 
-#: Sub-directory of the national tables holding these analyses.
-ANALYSES_DIR = "analyses"
 #: The dataset's test results with each school's municipality, sorted by municipality with a row
 #: group per municipality: a report reads its municipality's rows as one row group.
 TEST_RESULTS_FILE = "test_results_by_municipality.parquet"
@@ -176,7 +175,7 @@ def write_national_analyses(data_dir: str | Path, results_dir: str | Path,
             with atomic_path(target / f"{name}.parquet", suffix=".parquet") as tmp:
                 frame.to_parquet(tmp, index=False)
     _write_test_results_by_municipality(Path(data_dir), target / TEST_RESULTS_FILE)
-    (target / "complete").write_text("analyses written\n", encoding="utf-8")
+    (target / ANALYSES_COMPLETE).write_text("analyses written\n", encoding="utf-8")
     return target
 
 
@@ -212,7 +211,7 @@ def load_national_analyses(data_dir: str | Path, results_dir: str | Path,
     NationalAnalyses
     """
     folder = Path(results_dir) / ANALYSES_DIR
-    if not (folder / "complete").is_file():
+    if not (folder / ANALYSES_COMPLETE).is_file():
         return compute_national_analyses(data_dir, school_scores)
     frames = {name: (table_cache.read_parquet(folder / f"{name}.parquet")
                      if (folder / f"{name}.parquet").is_file() else None)
