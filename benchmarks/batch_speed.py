@@ -17,7 +17,11 @@ kernels, as a researcher's rerun on a long-lived cluster does.
 
 For each run it prints the wall time and the peak memory of the whole process tree (the sum of
 the resident set sizes of the command and all its descendants: workers and kernels, polled from
-/proc every 0.1 s). Every command runs with one BLAS/OpenMP thread (as ``make`` sets it). The
+/proc every 0.05 s). For (b) it also prints the CPU seconds of the command's own process, of
+its worker processes and of their kernels (user + system time from /proc, the last value seen
+before each process ended: at most one polling interval is missed per process), and how many
+cores that kept busy on average: the batch is bound by CPU when that is close to the number of
+cores. Every command runs with one BLAS/OpenMP thread (as ``make`` sets it). The
 last line is ``speedup=<median naive wall / median batch wall>`` for the N municipalities.
 
 Timings are wall-clock on a shared machine: noisy, hence the medians.
@@ -47,6 +51,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 NOTEBOOK = ROOT / "notebooks" / "municipality_report.ipynb"
 PAGE = os.sysconf("SC_PAGE_SIZE")
+TICKS = os.sysconf("SC_CLK_TCK")
+POLL_S = 0.05
 #: The environment of every measured command: one thread per numerical library, as the
 #: Makefile sets it (the batch parallelises over processes; so does nothing in the naive loop).
 ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
@@ -68,8 +74,22 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants."""
+def _kind(pid: int, root: int) -> str:
+    """``command``, ``kernel`` (an IPython kernel), ``worker`` (a spawned worker) or ``other``."""
+    if pid == root:
+        return "command"
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            command = handle.read()
+    except OSError:
+        return "other"
+    return ("kernel" if b"ipykernel" in command else
+            "worker" if b"multiprocessing" in command else "other")
+
+
+def tree_sample(pid: int, cpu: dict) -> int:
+    """Resident bytes of ``pid`` and all its descendants; records each process's CPU seconds
+    so far in ``cpu`` (pid -> (kind, seconds))."""
     tree, total, todo = _children(), 0, [pid]
     while todo:
         current = todo.pop()
@@ -77,22 +97,39 @@ def tree_rss(pid: int) -> int:
         try:
             with open(f"/proc/{current}/statm", "rb") as handle:
                 total += int(handle.read().split()[1]) * PAGE
+            with open(f"/proc/{current}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
         except OSError:
             continue
+        kind = cpu[current][0] if current in cpu else _kind(current, pid)
+        cpu[current] = (kind, (int(fields[11]) + int(fields[12])) / TICKS)
     return total
 
 
-def run_measured(command: list[str], env: dict | None = None) -> tuple[float, float, str]:
-    """Run ``command``; return wall seconds, peak process-tree RSS in MiB, and its stdout."""
+def cpu_by_kind(cpu: dict) -> dict[str, float]:
+    """CPU seconds per process kind (from :func:`tree_sample`'s record)."""
+    totals: dict[str, float] = {}
+    for kind, seconds in cpu.values():
+        totals[kind] = totals.get(kind, 0.0) + seconds
+    return totals
+
+
+def run_measured(command: list[str], env: dict | None = None,
+                 cpu: dict | None = None) -> tuple[float, float, str]:
+    """Run ``command``; return wall seconds, peak process-tree RSS in MiB, and its stdout.
+
+    ``cpu``, when given, receives the CPU seconds of every process of the tree (see
+    :func:`tree_sample`).
+    """
     start = time.perf_counter()
     child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE,
                              stderr=subprocess.DEVNULL, text=True, env=env or ENV)
-    peak, done = [0], threading.Event()
+    peak, done, seen = [0], threading.Event(), {} if cpu is None else cpu
 
     def poll() -> None:
         while not done.is_set():
-            peak[0] = max(peak[0], tree_rss(child.pid))
-            done.wait(0.1)
+            peak[0] = max(peak[0], tree_sample(child.pid, seen))
+            done.wait(POLL_S)
 
     poller = threading.Thread(target=poll, daemon=True)
     poller.start()
@@ -142,14 +179,33 @@ def naive(codes: list[str], data: Path, tables: Path, work: Path, year: int) -> 
 
 
 def batch(codes: list[str] | None, data: Path, out: Path, workers: int, year: int,
-          extra: tuple[str, ...] = ()) -> tuple[float, float, str]:
-    """(b): one ``npo-analysis reports`` run; wall seconds, peak MiB, its summary line."""
+          extra: tuple[str, ...] = (), cpu: list | None = None) -> tuple[float, float, str]:
+    """(b): one ``npo-analysis reports`` run; wall seconds, peak MiB, its summary line.
+
+    ``cpu``, when given, gets the run's CPU seconds per process kind appended.
+    """
     selection = ["--all"] if codes is None else [a for c in codes for a in ("--municipality", c)]
+    record: dict = {}
     seconds, peak, output = run_measured([
         str(BIN / "npo-analysis"), "reports", "--data", str(data), "--out", str(out),
-        "--workers", str(workers), "--year", str(year), "--quiet", *extra, *selection])
+        "--workers", str(workers), "--year", str(year), "--quiet", *extra, *selection],
+        cpu=record)
+    if cpu is not None:
+        cpu.append({**cpu_by_kind(record), "wall": seconds})
     lines = [line for line in output.splitlines() if "reports made" in line]
     return seconds, peak, lines[-1] if lines else output.strip()[-300:]
+
+
+def cpu_line(runs: list[dict]) -> str:
+    """Median CPU seconds per process kind over ``runs``, and the mean busy cores."""
+    labels = {"command": "the command", "worker": "workers", "kernel": "kernels",
+              "other": "other processes"}
+    total = statistics.median(sum(r.get(k, 0.0) for k in labels) for r in runs)
+    busy = statistics.median(sum(r.get(k, 0.0) for k in labels) / r["wall"] for r in runs)
+    parts = [f"{label} {statistics.median(r.get(kind, 0.0) for r in runs):.2f}"
+             for kind, label in labels.items() if kind != "other" or any(kind in r for r in runs)]
+    return (f"    CPU seconds (medians): {', '.join(parts)}; total {total:.2f}: {busy:.2f} of "
+            f"{os.cpu_count()} cores busy on average")
 
 
 def repeated(label: str, repeat: int, measure) -> tuple[float, float, str]:
@@ -217,11 +273,13 @@ def main() -> None:
         naive(codes, data, tables, options.work / "naive", options.year), 0.0, ""))
     print(f"(a) naive papermill + nbconvert CLI: {naive_s:.1f} s "
           f"({naive_s / len(codes):.2f} s per report)", flush=True)
+    cpu_runs: list[dict] = []
     batch_s, peak, line = repeated("(b) batch", options.repeat, lambda: batch(
-        codes, data, out, options.workers, options.year, ("--no-overviews",)))
+        codes, data, out, options.workers, options.year, ("--no-overviews",), cpu_runs))
     print(f"(b) npo-analysis reports --workers {options.workers} --no-overviews: {batch_s:.1f} s "
           f"({batch_s / len(codes):.2f} s per report), peak memory {peak:.0f} MiB ({line})",
           flush=True)
+    print(cpu_line(cpu_runs), flush=True)
     if options.all:
         count = len(codes_of(data, None))
         all_s, all_peak, all_line = repeated("(c) all", options.repeat, lambda: batch(
