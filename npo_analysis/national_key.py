@@ -18,8 +18,9 @@ from npo_analysis.params import params_years
 
 INFO_FILE = "national_tables.json"
 SCENARIO_DIR = "scenarios"
-#: Bumped when the layout of the results directory changes (part of the cache key).
-LAYOUT_VERSION = 4
+#: Bumped when the layout of the results directory changes (part of the cache key); 5: the
+#: national analyses hold the coverage of enriching activities.
+LAYOUT_VERSION = 5
 #: Sub-directory of the national tables with the national analyses
 #: (:mod:`npo_analysis.report.national_analyses`), and the file that marks them complete.
 ANALYSES_DIR = "analyses"

@@ -28,6 +28,7 @@ from npo_analysis.report import (
 from npo_analysis.report.analyses import ReportAnalyses
 from npo_analysis.report.national_analyses import (
     ANALYSES_DIR,
+    COVERAGE_FILE,
     TEST_RESULTS_FILE,
     compute_national_analyses,
     load_national_analyses,
@@ -214,6 +215,24 @@ def test_test_results_from_the_copy_by_municipality_equal_the_dataset_slice(tiny
             data_dir / "test_results.parquet", filters=[("school_id", "in", ids)]))
         assert len(got) > 0
         pd.testing.assert_frame_equal(got, expected)
+
+
+def test_coverage_from_the_national_analyses_equals_the_reports_own(tiny):
+    from npo_analysis.report import supply_view
+
+    data_dir, results_dir = tiny
+    assert (results_dir / ANALYSES_DIR / COVERAGE_FILE).is_file()  # the national step wrote it
+    neighbourhoods = pd.read_parquet(data_dir / "neighbourhoods.parquet")
+    for code in sorted(neighbourhoods["municipality_code"].unique()):
+        params = validate_parameters(municipality_code=code, year=YEAR, data_dir=str(data_dir),
+                                     results_dir=str(results_dir), params_dir=str(PARAMS_DIR))
+        results = ReportAnalyses(load_report_data(params))
+        data = results.data
+        own = supply_view.coverage(data.children, data.schools, data.activities,
+                                   data.neighbourhoods)
+        # 4 development domains x 2 age bands per neighbourhood
+        assert len(own) == 4 * 2 * (neighbourhoods["municipality_code"] == code).sum()
+        pd.testing.assert_frame_equal(results.coverage, own, check_exact=True)
 
 
 def test_challenge_display_suppresses_and_flags():

@@ -13,7 +13,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from npo_analysis import vve
+from npo_analysis import table_cache, vve
 from npo_analysis.report import (
     delays_view,
     goals,
@@ -29,6 +29,7 @@ from npo_analysis.report import (
 from npo_analysis.report.inputs import ReportData, read_coerced, read_slice
 from npo_analysis.report.national_analyses import (
     ANALYSES_DIR,
+    COVERAGE_FILE,
     TEST_RESULTS_FILE,
     NationalAnalyses,
     load_national_analyses,
@@ -147,8 +148,15 @@ class ReportAnalyses:
 
     @cached_property
     def coverage(self) -> pd.DataFrame:
-        """:func:`npo_analysis.report.supply_view.coverage`."""
+        """:func:`npo_analysis.report.supply_view.coverage`.
+
+        The municipality's rows of the national analyses' :data:`COVERAGE_FILE` when the batch
+        wrote it (the same rows), else computed here.
+        """
         data = self.data
+        national = data.params.results_dir / ANALYSES_DIR / COVERAGE_FILE
+        if self.national.precomputed and national.is_file():
+            return table_cache.read_parquet(national, where=("municipality_code", [data.code]))
         return supply_view.coverage(data.children, data.schools, data.activities,
                                     data.neighbourhoods)
 

@@ -12,9 +12,12 @@ the report's own process when the directory lacks them (a single report, or olde
 Files (Parquet): ``growth`` (:func:`npo_analysis.delays.expected_growth`),
 ``national_delays`` (:func:`npo_analysis.delays.estimate_delays`, pooled over grades),
 ``school_delays`` (:func:`npo_analysis.delays.school_delays`) and ``vve_reach``
-(:func:`npo_analysis.vve.reach_by_municipality` without the target-group split); and
+(:func:`npo_analysis.vve.reach_by_municipality` without the target-group split);
 :data:`TEST_RESULTS_FILE`, the test results with a row group per municipality, from which a
-report reads its own.
+report reads its own; and :data:`COVERAGE_FILE`, need, supply and coverage of enriching
+activities of every neighbourhood (:func:`npo_analysis.report.supply_view.coverage`), computed
+for the whole country in one pass (0.18 s for the 1,720 neighbourhoods of the national Demoland,
+where each report took 17 ms for its own) and sliced by the reports.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ from npo_analysis.national_key import ANALYSES_COMPLETE, ANALYSES_DIR
 #: The dataset's test results with each school's municipality, sorted by municipality with a row
 #: group per municipality: a report reads its municipality's rows as one row group.
 TEST_RESULTS_FILE = "test_results_by_municipality.parquet"
+#: Need, supply and coverage per neighbourhood x domain x age band of every municipality, with a
+#: row group per municipality (equal, row for row, to what a report computes for its own).
+COVERAGE_FILE = "coverage_by_municipality.parquet"
 #: The files of :data:`ANALYSES_DIR` (``<name>.parquet``).
 ANALYSIS_FILES: tuple[str, ...] = ("growth", "national_delays", "school_delays", "vve_reach")
 
@@ -175,6 +181,7 @@ def write_national_analyses(data_dir: str | Path, results_dir: str | Path,
             with atomic_path(target / f"{name}.parquet", suffix=".parquet") as tmp:
                 frame.to_parquet(tmp, index=False)
     _write_test_results_by_municipality(Path(data_dir), target / TEST_RESULTS_FILE)
+    _write_coverage(Path(data_dir), Path(results_dir), target / COVERAGE_FILE)
     (target / ANALYSES_COMPLETE).write_text("analyses written\n", encoding="utf-8")
     return target
 
@@ -191,6 +198,41 @@ def _write_test_results_by_municipality(data_dir: Path, target: Path) -> None:
         schools.set_index("school_id")["municipality_code"])
     with atomic_path(target, suffix=".parquet") as tmp:
         table_cache.write_by_group(tests, tmp, "municipality_code")
+
+
+def national_coverage(data_dir: str | Path, pupil_scores: pd.DataFrame) -> pd.DataFrame | None:
+    """:func:`npo_analysis.report.supply_view.coverage` of every neighbourhood of the country.
+
+    Parameters
+    ----------
+    data_dir : path-like
+        The dataset directory (its ``schools``, ``activities`` and ``neighbourhoods``).
+    pupil_scores : pandas.DataFrame
+        Every child's score (the national tables' ``pupil_scores``).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        ``None`` when the dataset lacks one of the three tables.
+    """
+    from npo_analysis.report import supply_view
+
+    tables = [_table(Path(data_dir), name) for name in ("schools", "activities",
+                                                         "neighbourhoods")]
+    if any(table is None for table in tables):
+        return None
+    return supply_view.coverage(pupil_scores, *tables)
+
+
+def _write_coverage(data_dir: Path, results_dir: Path, target: Path) -> None:
+    """:data:`COVERAGE_FILE` (nothing without the tables it needs)."""
+    scores = results_dir / "indicator" / "pupil_scores.parquet"
+    if not scores.is_file():
+        return
+    coverage = national_coverage(data_dir, pd.read_parquet(scores))
+    if coverage is not None:
+        with atomic_path(target, suffix=".parquet") as tmp:
+            table_cache.write_by_group(coverage, tmp, "municipality_code")
 
 
 def load_national_analyses(data_dir: str | Path, results_dir: str | Path,
