@@ -53,6 +53,8 @@ counts that :func:`school_delays` carries do (see :data:`SUPPRESSIBLE_COUNTS`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -526,6 +528,65 @@ def _months_text(value: float, language: str) -> str:
     return format_number(value, 1, language)
 
 
+@dataclass(frozen=True)
+class DomainReading:
+    """One domain of :func:`compare_with_national` as the reports read it.
+
+    Attributes
+    ----------
+    domain : str
+        The test domain.
+    peak, last : pandas.Series
+        The municipality's row with the largest delay (the first when tied) and its row at the
+        latest time point.
+    national_at_peak, national_at_last : float
+        The national delay at those time points (NaN when the country has none then).
+    has_national : bool
+        Whether the comparison holds national rows for the domain.
+    """
+
+    domain: str
+    peak: pd.Series
+    last: pd.Series
+    national_at_peak: float
+    national_at_last: float
+    has_national: bool
+
+
+def domain_readings(comparison: pd.DataFrame) -> list[DomainReading]:
+    """Per domain the municipality has (schema order), its peak and latest delay with the
+    country's delay at the same time points.
+
+    Parameters
+    ----------
+    comparison : pandas.DataFrame
+        Output of :func:`compare_with_national`.
+
+    Returns
+    -------
+    list of DomainReading
+    """
+    readings = []
+    groups = {key: rows for key, rows in comparison.groupby(["area", "domain"], sort=False,
+                                                            observed=True)}
+    for domain in TEST_DOMAINS:
+        own = groups.get(("municipality", domain))
+        if own is None or own.empty:
+            continue
+        nat = groups.get(("national", domain))
+        national = ({} if nat is None else
+                    dict(zip(zip(nat["school_year"], nat["moment"], strict=True),
+                             nat["delay_months"], strict=True)))
+        peak = own.loc[own["delay_months"].idxmax()]
+        last = own.loc[(own["school_year"] * 2 + (own["moment"] == "eind")).idxmax()]
+        readings.append(DomainReading(
+            domain, peak, last,
+            float(national.get((peak["school_year"], peak["moment"]), np.nan)),
+            float(national.get((last["school_year"], last["moment"]), np.nan)),
+            has_national=bool(national)))
+    return readings
+
+
 def describe_delays(comparison: pd.DataFrame, language: str = "nl") -> str:
     """A short plain reading of :func:`compare_with_national`: peak and latest delay per domain.
 
@@ -544,25 +605,16 @@ def describe_delays(comparison: pd.DataFrame, language: str = "nl") -> str:
         eind 2024/25: 0,8 maanden (landelijk 0,7)."``
     """
     check_language(language)
-    sentences = []
-    for domain in TEST_DOMAINS:
-        own = comparison[(comparison["area"] == "municipality") & (comparison["domain"] == domain)]
-        nat = comparison[(comparison["area"] == "national") & (comparison["domain"] == domain)]
-        if own.empty or nat.empty:
-            continue
-        sentences.append(_domain_sentence(domain, own, nat, language))
-    return " ".join(sentences)
+    return " ".join(_domain_sentence(reading, language)
+                    for reading in domain_readings(comparison) if reading.has_national)
 
 
-def _domain_sentence(domain: str, own: pd.DataFrame, nat: pd.DataFrame, language: str) -> str:
+def _domain_sentence(reading: DomainReading, language: str) -> str:
     """The reading of one domain: the peak delay with its interval, and the latest one."""
-    nat_at = nat.set_index(["school_year", "moment"])["delay_months"]
-    peak = own.loc[own["delay_months"].idxmax()]
-    last = own.loc[(own["school_year"] * 2 + (own["moment"] == "eind")).idxmax()]
-    name = DOMAIN_LABELS[domain][0 if language == "nl" else 1].capitalize()
+    peak, last = reading.peak, reading.last
+    name = DOMAIN_LABELS[reading.domain][0 if language == "nl" else 1].capitalize()
     f = lambda v: _months_text(v, language)  # noqa: E731
-    peak_nat = nat_at.get((peak["school_year"], peak["moment"]), np.nan)
-    last_nat = nat_at.get((last["school_year"], last["moment"]), np.nan)
+    peak_nat, last_nat = reading.national_at_peak, reading.national_at_last
     peak_at = _time_label(peak["school_year"], peak["moment"], language)
     last_at = _time_label(last["school_year"], last["moment"], language)
     if language == "nl":

@@ -176,3 +176,30 @@ def test_municipality_against_national(small, national):
     assert delays.describe_delays(result, language="en").startswith("Mathematics: ")
     with pytest.raises(ValueError, match="GM9999"):
         delays.compare_with_national(tests, schools, "GM9999", national=national)
+
+
+def test_domain_readings_by_hand():
+    def row(area, domain, year, moment, months):
+        return {"area": area, "domain": domain, "school_year": year, "moment": moment,
+                "delay_months": months, "ci_low": months - 1, "ci_high": months + 1}
+
+    comparison = pd.DataFrame([
+        row("municipality", "spelling", 2020, "eind", 2.0),  # no national rows for spelling
+        row("municipality", "rekenen", 2020, "midden", 2.0),
+        row("municipality", "rekenen", 2020, "eind", 3.5),
+        row("municipality", "rekenen", 2021, "midden", 3.5),  # a tie: the first one is the peak
+        row("municipality", "rekenen", 2021, "eind", 1.0),
+        row("national", "rekenen", 2020, "eind", 3.0),
+        row("national", "rekenen", 2021, "eind", 0.5),
+    ])
+    rekenen, spelling = delays.domain_readings(comparison)  # schema order: rekenen first
+    assert (rekenen.domain, rekenen.peak["school_year"], rekenen.peak["moment"]) == (
+        "rekenen", 2020, "eind")
+    assert (rekenen.last["school_year"], rekenen.last["moment"]) == (2021, "eind")
+    assert (rekenen.national_at_peak, rekenen.national_at_last) == (3.0, 0.5)
+    assert rekenen.has_national and not spelling.has_national
+    assert np.isnan(spelling.national_at_peak) and spelling.peak["delay_months"] == 2.0
+    # the text leaves out a domain without national figures
+    text = delays.describe_delays(comparison)
+    assert text.startswith("Rekenen: de grootste achterstand was 3,5 maanden") and \
+        "Spelling" not in text

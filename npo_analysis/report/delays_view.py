@@ -19,6 +19,7 @@ import html
 import numpy as np
 import pandas as pd
 
+from npo_analysis import delays
 from npo_analysis.formatting import (
     MISSING,
     format_number,
@@ -122,12 +123,6 @@ def _interval(row, language: str) -> str:
             f"{format_number(row['ci_high'], 1, language)})")
 
 
-def _national_at(national: pd.Series, row: pd.Series, language: str) -> str:
-    """The national delay at the time point of ``row`` (``–`` when the country has none)."""
-    value = national.get((row["school_year"], row["moment"]), np.nan)
-    return format_number(value, 1, language)
-
-
 def delays_display(comparison: pd.DataFrame, language: str = "nl") -> pd.DataFrame:
     """Per domain the largest and the latest delay of the municipality, with the country's.
 
@@ -146,26 +141,20 @@ def delays_display(comparison: pd.DataFrame, language: str = "nl") -> pd.DataFra
     """
     nl = language == "nl"
     rows = []
-    for domain in DOMAIN_NAMES:
-        own = comparison[(comparison["area"] == "municipality") & (comparison["domain"] == domain)]
-        nat = comparison[(comparison["area"] == "national") & (comparison["domain"] == domain)]
-        if own.empty:
-            continue
-        national = nat.set_index(["school_year", "moment"])["delay_months"]
-        peak = own.loc[own["delay_months"].idxmax()]
-        last = own.loc[_time_order(own).idxmax()]
-
+    for reading in delays.domain_readings(comparison):
+        peak, last = reading.peak, reading.last
         rows.append({
-            label("col.domain", language): domain_name(domain, language),
+            label("col.domain", language): domain_name(reading.domain, language),
             ("Grootste achterstand (95%-interval)" if nl else "Largest delay (95% interval)"):
                 _interval(peak, language),
             ("Moment" if nl else "When"): time_point(peak["school_year"], peak["moment"],
                                                      language),
-            ("Landelijk toen" if nl else "Country then"): _national_at(national, peak, language),
+            ("Landelijk toen" if nl else "Country then"):
+                format_number(reading.national_at_peak, 1, language),
             ("Laatste meting (95%-interval)" if nl else "Latest (95% interval)"):
                 _interval(last, language),
             ("Landelijk laatste meting" if nl else "Country latest"):
-                _national_at(national, last, language),
+                format_number(reading.national_at_last, 1, language),
         })
     return pd.DataFrame(rows)
 
