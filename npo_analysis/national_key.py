@@ -14,7 +14,7 @@ from pathlib import Path
 
 from npo_analysis import __version__
 from npo_analysis.batch.hashing import directory_sha256, files_sha256
-from npo_analysis.params import params_years
+from npo_analysis.param_files import params_years
 
 INFO_FILE = "national_tables.json"
 SCENARIO_DIR = "scenarios"

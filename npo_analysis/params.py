@@ -23,6 +23,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
+from npo_analysis.param_files import params_years  # noqa: F401  (part of this API)
+
 #: Key paths that need no entry in ``sources``.
 UNSOURCED_KEYS: frozenset[str] = frozenset({"year", "sources", "npo_schools.school_year"})
 MUNICIPALITY_CODE_PATTERN = re.compile(r"^GM[0-9]{4}$")
@@ -519,22 +521,6 @@ def load_params(year: int, directory: str | Path = "params") -> BudgetParams:
     if params.year != year:
         raise ParamsError([f"{path}: year: the file says {params.year} but its name says {year}"])
     return params
-
-
-def params_years(params_dir: str | Path = "params") -> list[int]:
-    """Budget years that have a parameter file ``<params_dir>/<year>.yaml``.
-
-    Parameters
-    ----------
-    params_dir : path-like
-        The parameter directory.
-
-    Returns
-    -------
-    list of int
-        Sorted years.
-    """
-    return sorted(int(p.stem) for p in Path(params_dir).glob("[0-9][0-9][0-9][0-9].yaml"))
 
 
 def load_municipality_file(path: str | Path) -> MunicipalityOverride:

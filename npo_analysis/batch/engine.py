@@ -1,26 +1,31 @@
 """``npo-warm``: a Papermill engine that runs notebook after notebook in one warm kernel.
 
 Starting a kernel and importing pandas and the package's report modules costs seconds before a
-report does any work; the report batch runs hundreds of notebooks. This engine keeps one
-kernel per worker (per thread, strictly; :mod:`.kernel`) alive between notebooks and *resets*
-it before each one.
+report does any work; the report batch runs hundreds of notebooks. This engine runs notebook
+after notebook in one warm process and *resets* it before each one. Where it runs:
 
-Why a reset and not a fork from a warm template process: a forked child must still start an
-IPython kernel (sockets, threads, shell: a few hundred milliseconds) and the template may not
-hold threads or ZeroMQ state when it forks, whereas a reset costs a few milliseconds. What the
-reset restores (user namespace, history and execution counter, Matplotlib figures, rcParams and
-inline-backend settings, display formatters, random seeds, warning filters, pandas and NumPy
-options, working directory, environment, ``sys.path``) is listed in
-:mod:`npo_analysis.batch.kernel_state`, which runs inside the kernel. Every notebook, the first
-one in a new kernel included, goes through the same reset, and the kernel runs with
-``PYTHONHASHSEED=0``, so a notebook's output does not depend on what ran before it
-(tests/test_engine_isolation.py proves it on the report notebook). A notebook that leaves state
-the reset cannot undo (Matplotlib imported in a kernel that did not warm it up) gets the kernel
-replaced before the next notebook runs.
+* in a worker of the fork pool (:mod:`.fork_pool`, the ``local`` executor on Linux): in the
+  worker's own process, forked from a warm template, with the IPython shell of
+  :mod:`.inprocess` (the outputs are those a kernel would send);
+* elsewhere (``serial``, ``dask``, the kernel pool): in one warm IPython kernel per worker
+  (per thread, strictly; :mod:`.kernel`), kept alive between notebooks.
+
+Why a reset and not a fresh fork of the template for every notebook: a process's first report
+pays for table reads, caches and copied memory pages again (0.45 CPU seconds a report instead
+of 0.35), whereas a reset costs a few milliseconds. What the reset restores (user namespace,
+history and execution counter, Matplotlib figures, rcParams and inline-backend settings,
+display formatters, random seeds, warning filters, pandas and NumPy options, working directory,
+environment, ``sys.path``) is listed in :mod:`npo_analysis.batch.kernel_state`. Every notebook,
+the first one in a new process included, goes through the same reset, and the processes run
+with ``PYTHONHASHSEED=0``, so a notebook's output does not depend on what ran before it
+(tests/test_engine_isolation.py and tests/test_fork_pool.py prove it on the report notebook).
+A notebook that leaves state the reset cannot undo (Matplotlib imported in a process that did
+not warm it up) gets its kernel, or its worker, replaced before the next notebook runs.
 
 Crash safety: when the kernel dies, or the notebook runs longer than ``notebook_timeout``
 seconds (a watchdog kills the kernel), the engine raises :class:`KernelFailure` with the reason
-and the partly executed notebook, and drops the kernel; the next notebook gets a new one.
+and the partly executed notebook, and drops the kernel; the next notebook gets a new one. In the
+fork pool the worker itself dies or is killed, and the template reports it the same way.
 
 Use it with Papermill by name, ``papermill.execute_notebook(..., engine_name="npo-warm",
 notebook_timeout=600)`` or ``papermill --engine npo-warm``. The name is registered by the entry
@@ -33,6 +38,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 
 import nbformat
 from papermill.clientwrap import PapermillNotebookClient
@@ -131,7 +137,7 @@ def _last_started_cell(notebook) -> int | None:
     return started[-1] if started else None
 
 
-def _mark_failure(notebook, reason: str) -> str:
+def mark_failure(notebook, reason: str) -> str:
     """Add the failure as an error output of the cell that was running; return the reason with
     that cell's number (0-based, as Papermill counts)."""
     notebook.metadata.setdefault("papermill", {})["exception"] = True
@@ -159,7 +165,15 @@ class WarmEngine(Engine):
                                  stderr_file=None, start_timeout=STARTUP_TIMEOUT,
                                  execution_timeout=None, notebook_timeout=None, kernel_log=None,
                                  **kwargs):
-        """Execute ``nb_man.nb`` in the warm kernel (see the module docstring)."""
+        """Execute ``nb_man.nb`` in the warm kernel (see the module docstring), or in this
+        process when it is a fork of the fork pool's template (:mod:`.inprocess`)."""
+        inprocess = sys.modules.get("npo_analysis.batch.inprocess")
+        if inprocess is not None and inprocess.is_active():
+            from npo_analysis.batch.kernel_state import prepare_run
+
+            prepare_run(os.getcwd())
+            _name_injected_cell(nb_man.nb)
+            return inprocess.execute_managed_notebook(nb_man)
         kernel = cls._prepared_kernel(kernel_name, max(start_timeout, STARTUP_TIMEOUT),
                                       kernel_log)
         _name_injected_cell(nb_man.nb)
@@ -202,7 +216,7 @@ class WarmEngine(Engine):
         else:
             reason = f"kernel died ({kernel.exit_description()})"
         drop_kernel(kernel)
-        raise KernelFailure(_mark_failure(notebook, reason), notebook) from cause
+        raise KernelFailure(mark_failure(notebook, reason), notebook) from cause
 
 
 def register() -> None:

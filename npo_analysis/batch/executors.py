@@ -5,12 +5,18 @@ picklable top-level ``function`` on every job and yields the results *as they fi
 order). ``function`` must not raise for an expected failure: it returns a result describing it.
 
 * ``serial``: one after the other in this process (simplest to debug);
-* ``local`` (the default): a pool of local worker processes;
+* ``local`` (the default): a local process pool. Where :func:`os.fork` exists, every job runs
+  in a process forked from one warm template (:class:`.fork_pool.ForkPoolExecutor`), which
+  shares the start-up cost of the batch; elsewhere a pool of worker processes with a warm
+  kernel each (:class:`LocalProcessExecutor`);
 * ``dask``: the workers of a Dask cluster (:mod:`.dask_executor`), at ``scheduler`` or a local
   cluster on 127.0.0.1.
 
-Each worker (each worker thread, for Dask) keeps one warm kernel of
-:mod:`npo_analysis.batch.engine` between jobs; the executors shut them down when they close.
+With ``serial``, ``dask`` and the kernel pool, each worker (each worker thread, for Dask) keeps
+one warm kernel of :mod:`npo_analysis.batch.engine` between jobs; the executors shut them down
+when they close. A dead kernel is then the job's own result (the engine reports it); in the
+fork pool the job's process itself dies, and ``run``'s ``lost(job, reason, notebook)`` makes
+its result.
 
 An executor may be given a ``setup`` function (picklable, no arguments) that each worker runs
 once when it starts, before its first job: the batch starts the warm kernels with it, so they
@@ -35,8 +41,9 @@ class Executor(Protocol):
 
     def __exit__(self, *exc) -> None: ...
 
-    def run(self, function: Callable, jobs: Iterable) -> Iterator:
-        """Yield ``function(job)`` for every job, in completion order."""
+    def run(self, function: Callable, jobs: Iterable, lost: Callable | None = None) -> Iterator:
+        """Yield ``function(job)`` for every job, in completion order (``lost``: see the
+        module docstring)."""
         ...
 
 
@@ -49,7 +56,7 @@ class SerialExecutor:
         Ignored (accepted so that every executor is built the same way).
     """
 
-    def __init__(self, workers: int = 1, setup: Callable | None = None):
+    def __init__(self, workers: int = 1, setup: Callable | None = None, log_path=None):
         self.workers = 1
         self.setup = setup
 
@@ -63,8 +70,8 @@ class SerialExecutor:
 
         shutdown_kernels()  # the warm kernel of this thread, if the jobs started one
 
-    def run(self, function: Callable, jobs: Iterable) -> Iterator:
-        """Yield ``function(job)`` for every job, in order."""
+    def run(self, function: Callable, jobs: Iterable, lost: Callable | None = None) -> Iterator:
+        """Yield ``function(job)`` for every job, in order (``lost`` is not needed here)."""
         for job in jobs:
             yield function(job)
 
@@ -84,7 +91,7 @@ class LocalProcessExecutor:
         Run by each worker process when it starts (see the module docstring).
     """
 
-    def __init__(self, workers: int, setup: Callable | None = None):
+    def __init__(self, workers: int, setup: Callable | None = None, log_path=None):
         self.workers = workers
         self.setup = setup
         self._pool: ProcessPoolExecutor | None = None
@@ -102,8 +109,9 @@ class LocalProcessExecutor:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def run(self, function: Callable, jobs: Iterable) -> Iterator:
-        """Submit every job and yield the results as they finish."""
+    def run(self, function: Callable, jobs: Iterable, lost: Callable | None = None) -> Iterator:
+        """Submit every job and yield the results as they finish (``lost`` is not needed:
+        the warm engine turns a dead kernel into the job's result)."""
         if self._pool is None:
             raise RuntimeError("LocalProcessExecutor.run called outside its `with` block")
         futures = [self._pool.submit(function, job) for job in jobs]
@@ -111,14 +119,23 @@ class LocalProcessExecutor:
             yield future.result()
 
 
-def _dask_executor(workers: int, scheduler: str | None = None, setup: Callable | None = None):
+def _dask_executor(workers: int, scheduler: str | None = None, setup: Callable | None = None,
+                   log_path=None):
     from npo_analysis.batch.dask_executor import DaskExecutor
 
     return DaskExecutor(workers, scheduler)  # ``setup`` ignored: see the module docstring
 
 
+def _local_executor(workers: int, setup: Callable | None = None, log_path=None):
+    if not hasattr(os, "fork"):
+        return LocalProcessExecutor(workers, setup)
+    from npo_analysis.batch.fork_pool import ForkPoolExecutor
+
+    return ForkPoolExecutor(workers, setup, log_path)
+
+
 #: Executor factories by name (the ``--executor`` choices).
-EXECUTORS: dict[str, Callable] = {"serial": SerialExecutor, "local": LocalProcessExecutor,
+EXECUTORS: dict[str, Callable] = {"serial": SerialExecutor, "local": _local_executor,
                                   "dask": _dask_executor}
 
 
@@ -128,7 +145,7 @@ def default_workers() -> int:
 
 
 def get_executor(name: str, workers: int | None = None, scheduler: str | None = None,
-                 setup: Callable | None = None) -> Executor:
+                 setup: Callable | None = None, log_path=None) -> Executor:
     """Build the executor called ``name``.
 
     Parameters
@@ -142,6 +159,8 @@ def get_executor(name: str, workers: int | None = None, scheduler: str | None = 
         Address of a running Dask scheduler (``tcp://host:8786``); only for ``dask``.
     setup : callable, optional
         Run once by each worker when it starts (see the module docstring).
+    log_path : path-like, optional
+        Where the fork pool's template writes its standard error (other executors: ignored).
 
     Returns
     -------
@@ -159,8 +178,8 @@ def get_executor(name: str, workers: int | None = None, scheduler: str | None = 
     if workers < 1:
         raise ValueError(f"workers={workers!r}: expected a whole number >= 1")
     if name == "dask":
-        return EXECUTORS[name](workers, scheduler, setup)
+        return EXECUTORS[name](workers, scheduler, setup, log_path)
     if scheduler is not None:
         raise ValueError(f"scheduler={scheduler!r}: only the dask executor takes a scheduler "
                          f"address (executor={name!r})")
-    return EXECUTORS[name](workers, setup)
+    return EXECUTORS[name](workers, setup, log_path)

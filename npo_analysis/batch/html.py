@@ -237,6 +237,20 @@ def export_html(notebook, context: ReportContext) -> str:
     return _with_navigation(_accessible(page, context.language))
 
 
+def warm_up(languages: tuple[str, ...] = ("nl",)) -> None:
+    """Build the exporter of each language and render one small page with it, so that a
+    process forked afterwards (:mod:`.fork_pool`) finds the templates compiled."""
+    import nbformat
+
+    cells = [nbformat.v4.new_markdown_cell("## Data\n\n*warm-up*"),
+             nbformat.v4.new_code_cell("1", outputs=[nbformat.v4.new_output(
+                 "display_data", data={"text/html": "<p>1</p>", "text/plain": "1"})])]
+    for language in languages:
+        context = ReportContext("warm-up", "warm-up", True, "2024-10-01",
+                                dt.datetime(2024, 10, 1), language)
+        export_html(nbformat.v4.new_notebook(cells=cells), context)
+
+
 def external_references(page: str) -> list[str]:
     """URLs on another host that the page would load or link to.
 

@@ -212,6 +212,19 @@ def _capture() -> Baseline:
         root_logger=(root.level, list(root.handlers)))
 
 
+def stale_modules() -> list[str]:
+    """Modules of :data:`RESETTABLE_MODULES` imported after :func:`warm_up` (their state has no
+    baseline); empty before :func:`warm_up`."""
+    if _baseline is None:
+        return []
+    return [m for m in RESETTABLE_MODULES if m in sys.modules and m not in _baseline.warmed]
+
+
+def is_stale() -> bool:
+    """Whether a notebook left state :func:`prepare_run` cannot reset (:func:`stale_modules`)."""
+    return bool(stale_modules())
+
+
 def prepare_run(cwd: str, seed: int = SEED) -> None:
     """Reset the kernel to the :class:`Baseline` and change to ``cwd`` (see the module docstring).
 
@@ -231,7 +244,7 @@ def prepare_run(cwd: str, seed: int = SEED) -> None:
     """
     if _baseline is None:
         raise RuntimeError("prepare_run: warm_up() has not run in this kernel")
-    stale = [m for m in RESETTABLE_MODULES if m in sys.modules and m not in _baseline.warmed]
+    stale = stale_modules()
     if stale:
         raise StaleKernelError(f"{', '.join(stale)} was imported after warm-up: its state cannot "
                                "be reset; start a new kernel")

@@ -245,6 +245,44 @@ def execute_job(job: ReportJob) -> ReportResult:
         input_hash=job.input_hash)
 
 
+def lost_job(job: ReportJob, reason: str, notebook, seconds: float) -> ReportResult:
+    """The result of a job whose process died or ran out of time (the fork pool's ``lost``):
+    the notebook as far as it was executed, with the reason as the running cell's error, is
+    written to the job's notebook path; the reason names that cell.
+
+    Parameters
+    ----------
+    job : ReportJob
+        The job.
+    reason : str
+        ``kernel died (killed by signal 9 (SIGKILL))`` or the timeout.
+    notebook : nbformat.NotebookNode or None
+        The notebook as far as it ran (``None``: it never started).
+    seconds : float
+        How long the job ran.
+
+    Returns
+    -------
+    ReportResult
+        ``status`` ``"failed"``.
+    """
+    if notebook is not None:
+        from papermill.iorw import write_ipynb
+
+        from npo_analysis.batch.engine import mark_failure
+
+        reason = mark_failure(notebook, reason)
+        target = Path(job.run_dir) / job.notebook_out
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(target, suffix=".ipynb") as staging:
+            write_ipynb(notebook, str(staging))
+    return ReportResult(
+        code=job.code, name=job.name, kind=job.kind, status="failed",
+        error=reason[:MAX_ERROR_CHARS], parameters=job.parameters, notebook=job.notebook_out,
+        html=None, duration_s=round(seconds, 3), html_sha256=None, html_bytes=None,
+        input_hash=job.input_hash)
+
+
 def _bytes_sha256(data: bytes) -> str:
     import hashlib
 
@@ -268,6 +306,7 @@ class _Inputs:
     generated_at: dt.datetime
     run_dir: Path
     timeout: float | None
+    workbooks: bool = True
 
 
 def _override(params_dir: Path, code: str):
@@ -332,7 +371,7 @@ def _common_parameters(notebook: Path, inputs: _Inputs) -> dict:
     parameters = {"year": inputs.year, "data_dir": str(inputs.data_dir),
                   "results_dir": str(inputs.tables_dir), "params_dir": str(inputs.params_dir),
                   "language": inputs.language}
-    if EXPORT_PARAMETER in declared_parameters(notebook):
+    if inputs.workbooks and EXPORT_PARAMETER in declared_parameters(notebook):
         parameters[EXPORT_PARAMETER] = str(inputs.run_dir / "reports")
     return parameters
 
@@ -515,7 +554,7 @@ def _execute(engine, jobs: list[ReportJob], verbose: bool) -> list[ReportResult]
     if not jobs:
         return results
     with tqdm(total=len(jobs), desc="rapporten", unit="rapport", disable=not verbose) as bar:
-        for result in engine.run(execute_job, jobs):
+        for result in engine.run(execute_job, jobs, lost=lost_job):
             results.append(result)
             bar.update(1)
             if result.status == "failed":
@@ -573,8 +612,8 @@ def run_reports(data_dir: str | Path, out_dir: str | Path, *, year: int,
                 resume: bool = False, notebook: str | Path = DEFAULT_NOTEBOOK,
                 language: str = "nl", executor: str = "local", scheduler: str | None = None,
                 timeout: float | None = DEFAULT_TIMEOUT, params_dir: str | Path = "params",
-                overview_notebooks=None, rounds: int = 10, seed: int = 0,
-                verbose: bool = True) -> RunSummary:
+                overview_notebooks=None, workbooks: bool = True, rounds: int = 10,
+                seed: int = 0, verbose: bool = True) -> RunSummary:
     """Make the reports of a batch of municipalities (see the module docstring for the steps).
 
     Parameters
@@ -608,6 +647,9 @@ def run_reports(data_dir: str | Path, out_dir: str | Path, *, year: int,
     overview_notebooks : list of path-like, optional
         National notebooks run once per batch (default: ``national_overview.ipynb`` and
         ``explore_indicator.ipynb`` next to ``notebook``, when present).
+    workbooks : bool
+        Pass ``export_dir`` (``<run>/reports``) to a notebook that declares it, so that each
+        report writes its Excel workbook next to its HTML page; ``False``: HTML pages only.
     rounds, seed : int
         Indicator options of the national tables.
     verbose : bool
@@ -638,14 +680,15 @@ def run_reports(data_dir: str | Path, out_dir: str | Path, *, year: int,
     run_id, run_dir = new_run_dir(out_dir, generated_at)
     setup = _worker_setup(run_dir, early=not resume)
     try:
-        with get_executor(executor, workers, scheduler, setup) as engine:
+        with get_executor(executor, workers, scheduler, setup,
+                          log_path=run_dir / "logs" / "kernels.log") as engine:
             names = _municipality_names(data_dir)  # the workers start meanwhile
             codes = select_municipalities(names, municipalities)
             tables_dir, national = _tables(data_dir, out_dir, params_dir, rounds, seed, verbose)
             inputs = _Inputs(data_dir, params_dir, tables_dir, year, language,
                              _dataset_info(data_dir),
                              json_sha256([national, __version__, _template_hash()]),
-                             generated_at, run_dir, timeout)
+                             generated_at, run_dir, timeout, workbooks)
             jobs = _jobs(codes, names, notebook, inputs, overview_notebooks)
             previous = read_manifest(out_dir / LATEST) if resume else None
             reused = [r for r in (reuse(job, previous, out_dir / LATEST) for job in jobs)
@@ -668,7 +711,7 @@ def run_reports(data_dir: str | Path, out_dir: str | Path, *, year: int,
 
 def _check_year(year: int, params_dir: Path) -> None:
     """The budget year needs its parameter file (the national tables hold every such year)."""
-    from npo_analysis.params import params_years
+    from npo_analysis.param_files import params_years
 
     years = params_years(params_dir)
     if year not in years:

@@ -94,11 +94,13 @@ def default_year(params_dir: Path) -> int:
 @click.option("--overviews/--no-overviews", default=True, show_default=True,
               help="Also run the national notebooks next to the report notebook "
                    "(national_overview, explore_indicator) once per batch.")
+@click.option("--workbooks/--no-workbooks", default=True, show_default=True,
+              help="Also write each report's Excel workbook next to its HTML page.")
 @click.option("--quiet", is_flag=True, help="No progress bar or status lines.")
 @user_errors
 def command(data_dir, municipalities, all_municipalities, year, workers, out_dir, resume,
             executor, scheduler, timeout, language, params_dir, notebook, overviews,
-            quiet) -> None:
+            workbooks, quiet) -> None:
     """Make the municipality reports: national tables once, then one notebook per municipality.
 
     Computes (or reuses) the indicator, the budgets and the scenarios, runs the report notebook
@@ -122,7 +124,7 @@ def command(data_dir, municipalities, all_municipalities, year, workers, out_dir
                           resume=resume, notebook=notebook, language=language,
                           executor=executor, scheduler=scheduler, timeout=timeout,
                           params_dir=params_dir, overview_notebooks=None if overviews else [],
-                          verbose=not quiet)
+                          workbooks=workbooks, verbose=not quiet)
     ok = sum(r.status == "ok" for r in summary.results)
     reused = sum(r.reused_from is not None for r in summary.results)
     click.echo(f"{ok} of {len(summary.results)} reports made ({reused} reused), "
