@@ -5,9 +5,11 @@ any timing, for the same first N municipalities (default 8), in one run of this 
 
 (a) naive: per municipality the ``papermill`` command line (default engine, a new kernel), then
     ``jupyter nbconvert --to html --no-input``, one after the other;
-(b) ``npo-analysis reports --workers W --no-overviews`` (default 2 workers) for those
-    municipalities: the same notebooks as (a), each with its HTML page (and the batch's index,
-    manifest and Excel workbooks on top).
+(b) ``npo-analysis reports --workers W --no-overviews --no-workbooks`` (default 2 workers)
+    for those municipalities: what (a) makes, an executed notebook and an HTML page per
+    municipality (and the batch's index and manifest on top);
+(b') the same with the Excel workbooks the batch writes by default (``--workbooks``), which
+    (a) does not make: printed for comparison.
 
 ``--repeat R`` runs each R times (default 3) and the figures are medians. With ``--all`` it then
 runs the whole job for every municipality (``npo-analysis reports --all``, the two national
@@ -16,9 +18,10 @@ single-threaded workers on 127.0.0.1 and runs (b) on them twice: the second run 
 kernels, as a researcher's rerun on a long-lived cluster does.
 
 For each run it prints the wall time and the peak memory of the whole process tree (the sum of
-the resident set sizes of the command and all its descendants: workers and kernels, polled from
-/proc every 0.05 s). For (b) it also prints the CPU seconds of the command's own process, of
-its worker processes and of their kernels (user + system time from /proc, the last value seen
+the resident set sizes of the command and all its descendants: template, workers and kernels,
+polled from /proc every 0.05 s). For (b) it also prints the CPU seconds of the command's own
+process, of the fork pool's template, of the worker processes and of kernels (the fork pool has
+none; user + system time from /proc, the last value seen
 before each process ended: at most one polling interval is missed per process), and how many
 cores that kept busy on average: the batch is bound by CPU when that is close to the number of
 cores. Every command runs with one BLAS/OpenMP thread (as ``make`` sets it). The
@@ -75,14 +78,19 @@ def _children() -> dict[int, list[int]]:
 
 
 def _kind(pid: int, root: int) -> str:
-    """``command``, ``kernel`` (an IPython kernel), ``worker`` (a spawned worker) or ``other``."""
+    """``command``, ``template`` (the fork pool's), ``worker`` (forked from the template, or a
+    spawned worker), ``kernel`` (an IPython kernel) or ``other``."""
     if pid == root:
         return "command"
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as handle:
             command = handle.read()
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            parent = int(handle.read().rsplit(b")", 1)[1].split()[1])
     except OSError:
         return "other"
+    if b"fork_pool" in command:
+        return "template" if parent == root else "worker"
     return ("kernel" if b"ipykernel" in command else
             "worker" if b"multiprocessing" in command else "other")
 
@@ -198,12 +206,12 @@ def batch(codes: list[str] | None, data: Path, out: Path, workers: int, year: in
 
 def cpu_line(runs: list[dict]) -> str:
     """Median CPU seconds per process kind over ``runs``, and the mean busy cores."""
-    labels = {"command": "the command", "worker": "workers", "kernel": "kernels",
-              "other": "other processes"}
+    labels = {"command": "the command", "template": "the template", "worker": "workers",
+              "kernel": "kernels", "other": "other processes"}
     total = statistics.median(sum(r.get(k, 0.0) for k in labels) for r in runs)
     busy = statistics.median(sum(r.get(k, 0.0) for k in labels) / r["wall"] for r in runs)
     parts = [f"{label} {statistics.median(r.get(kind, 0.0) for r in runs):.2f}"
-             for kind, label in labels.items() if kind != "other" or any(kind in r for r in runs)]
+             for kind, label in labels.items() if any(kind in r for r in runs)]
     return (f"    CPU seconds (medians): {', '.join(parts)}; total {total:.2f}: {busy:.2f} of "
             f"{os.cpu_count()} cores busy on average")
 
@@ -274,12 +282,17 @@ def main() -> None:
     print(f"(a) naive papermill + nbconvert CLI: {naive_s:.1f} s "
           f"({naive_s / len(codes):.2f} s per report)", flush=True)
     cpu_runs: list[dict] = []
+    same = ("--no-overviews", "--no-workbooks")
     batch_s, peak, line = repeated("(b) batch", options.repeat, lambda: batch(
-        codes, data, out, options.workers, options.year, ("--no-overviews",), cpu_runs))
-    print(f"(b) npo-analysis reports --workers {options.workers} --no-overviews: {batch_s:.1f} s "
-          f"({batch_s / len(codes):.2f} s per report), peak memory {peak:.0f} MiB ({line})",
-          flush=True)
+        codes, data, out, options.workers, options.year, same, cpu_runs))
+    print(f"(b) npo-analysis reports --workers {options.workers} {' '.join(same)}: "
+          f"{batch_s:.1f} s ({batch_s / len(codes):.2f} s per report), peak memory {peak:.0f} "
+          f"MiB ({line})", flush=True)
     print(cpu_line(cpu_runs), flush=True)
+    books_s, _, _ = repeated("(b') with workbooks", options.repeat, lambda: batch(
+        codes, data, out, options.workers, options.year, ("--no-overviews",)))
+    print(f"(b') the same with the Excel workbooks (--workbooks, not made by (a)): {books_s:.1f} s"
+          f" (speedup over (a) {naive_s / books_s:.2f})", flush=True)
     if options.all:
         count = len(codes_of(data, None))
         all_s, all_peak, all_line = repeated("(c) all", options.repeat, lambda: batch(

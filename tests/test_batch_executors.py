@@ -29,6 +29,16 @@ def test_executor_yields_every_result(name):
     assert sorted(results) == [0.0, 1.0, 2.0, 3.0, 4.0]
 
 
+def test_local_is_the_fork_pool_where_fork_exists_and_the_kernel_pool_still_works():
+    from npo_analysis.batch.executors import LocalProcessExecutor
+    from npo_analysis.batch.fork_pool import ForkPoolExecutor
+
+    assert isinstance(get_executor("local", workers=1), ForkPoolExecutor)
+    with LocalProcessExecutor(2) as executor:  # what platforms without os.fork use
+        results = list(executor.run(math.sqrt, JOBS))
+    assert sorted(results) == [0.0, 1.0, 2.0, 3.0, 4.0]
+
+
 def test_dask_local_cluster_on_loopback_yields_every_result():
     pytest.importorskip("distributed")
     with get_executor("dask", workers=1) as executor:

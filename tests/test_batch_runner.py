@@ -291,3 +291,19 @@ def test_missing_municipalities_table_is_named(tmp_path, first):
                                            r"is missing"):
         run_reports(data, tmp_path / "out", year=YEAR, notebook=NOTEBOOK, resume=True,
                     params_dir=first["root"] / "params", executor="serial", verbose=False)
+
+
+def test_workbooks_are_asked_for_only_when_wanted_and_declared(tmp_path):
+    import datetime as dt
+
+    from npo_analysis.batch.runner import EXPORT_PARAMETER, _common_parameters, _Inputs
+
+    def parameters(notebook: Path, workbooks: bool) -> dict:
+        inputs = _Inputs(tmp_path / "data", tmp_path / "params", tmp_path / "tables", YEAR, "nl",
+                         {}, "hash", dt.datetime(2026, 12, 1), tmp_path / "run", None, workbooks)
+        return _common_parameters(notebook, inputs)
+
+    report = Path(__file__).resolve().parents[1] / "notebooks" / "municipality_report.ipynb"
+    assert parameters(report, True)[EXPORT_PARAMETER] == str(tmp_path / "run" / "reports")
+    assert EXPORT_PARAMETER not in parameters(report, False)
+    assert EXPORT_PARAMETER not in parameters(NOTEBOOK, True)  # it declares no export_dir

@@ -1,5 +1,6 @@
 """Crash safety of the warm engine: a kernel that dies and a notebook that runs too long fail
-alone, with the reason; the worker gets a new kernel and the batch goes on.
+alone, with the reason; the worker gets a new kernel (or the fork pool a new worker) and the
+batch goes on.
 
 The batch tests (three kernel starts, national tables) are slow; the engine test below is the
 quick check of the same mechanism.
@@ -41,9 +42,10 @@ def _cell_index(notebook: nbformat.NotebookNode, text: str) -> int:
     return next(i for i, cell in enumerate(notebook.cells) if text in cell.source)
 
 
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory):
-    """One serial batch over three municipalities: killed, hanging, fine (in that order)."""
+@pytest.fixture(scope="module", params=["serial", "local"])
+def batch(request, tmp_path_factory):
+    """One batch over three municipalities: killed, hanging, fine (in that order), on the
+    serial executor (a warm kernel) and on the local one (the fork pool, with one worker)."""
     root = tmp_path_factory.mktemp("crash")
     dataset = generate("tiny", 11)
     write_dataset(dataset, root / "data")
@@ -53,7 +55,8 @@ def batch(tmp_path_factory):
     os.environ.update(NPO_FIXTURE_KILL=killed, NPO_FIXTURE_HANG=hanging)
     try:
         summary = run_reports(root / "data", root / "out", year=2024,
-                              municipalities=[killed, hanging, fine], executor="serial",
+                              municipalities=[killed, hanging, fine], executor=request.param,
+                              workers=1,
                               timeout=TIMEOUT, notebook=NOTEBOOK, overview_notebooks=[],
                               params_dir=root / "params", verbose=False)
     finally:

@@ -22,7 +22,8 @@ once, and a worker runs its notebooks in its own process, without a kernel to ta
 3. A worker that dies (a notebook that kills its process, a crash in a C library) or runs a
    job longer than the job's ``timeout`` (the template kills it) loses that job: the template
    calls ``lost(job, reason, notebook, seconds)`` with the notebook as far as it was executed
-   (the worker sends each finished cell) and forks a new worker for the next job.
+   (the worker sends each cell as it starts and as it is done) and forks a new worker for the
+   next job.
 
 Why not a fork per notebook, which would need no reset at all: each report would then pay
 again for what a process fills on its first report (table reads, caches, copied memory
@@ -139,7 +140,7 @@ class _Worker:
     started: float = 0.0
     deadline: float | None = None
     notebook: object = None
-    finished: list = field(default_factory=list)
+    cells: list = field(default_factory=list)  # (index, cell) as the cells start and finish
     retiring: bool = False  # it exits after its job: no new one
 
 
@@ -209,7 +210,7 @@ class Template:
             job_id, function, lost, job = self.queue.popleft()
             timeout = getattr(job, "timeout", None)
             worker.job_id, worker.job, worker.lost = job_id, job, lost
-            worker.started, worker.notebook, worker.finished = time.monotonic(), None, []
+            worker.started, worker.notebook, worker.cells = time.monotonic(), None, []
             worker.deadline = None if timeout is None else worker.started + timeout
             send(worker.jobs, ("job", function, job))
 
@@ -235,11 +236,11 @@ class Template:
         for message in worker.reader.read():
             kind = message[0]
             if kind == "notebook":
-                worker.notebook, worker.finished = message[1], []
-            elif kind == "done":
-                worker.finished.append(message[1:])
+                worker.notebook, worker.cells = message[1], []
+            elif kind == "cell":
+                worker.cells.append(message[1:])
             elif kind in ("result", "error"):
-                send(self.responses, (kind, worker.job_id, message[1]))
+                send(self.responses, (kind, worker.job_id, message[1], worker.pid))
                 worker.job_id = worker.job = worker.lost = worker.deadline = None
                 worker.retiring = message[2]
         if worker.reader.closed:  # the worker ended: by itself when idle, else it died
@@ -266,9 +267,9 @@ class Template:
     def _report_lost(self, worker: _Worker, reason: str) -> None:
         notebook = worker.notebook
         if notebook is not None:
-            for index, cell in worker.finished:
+            for index, cell in worker.cells:
                 notebook.cells[index] = cell
-        send(self.responses, _lost(worker, reason, notebook))
+        send(self.responses, (*_lost(worker, reason, notebook), worker.pid))
 
     def _stop_all(self) -> None:
         for worker in list(self.workers.values()):
@@ -319,10 +320,8 @@ def _serve_jobs(jobs: int, messages: int) -> None:
 
 
 def _forward(fd: int, event: str, index: int | None, node) -> None:
-    if event == "notebook":
-        send(fd, ("notebook", node))
-    elif event == "done":
-        send(fd, ("done", index, node))
+    """Send the template the notebook, then each cell as it starts and as it is done."""
+    send(fd, ("notebook", node) if event == "notebook" else ("cell", index, node))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -383,6 +382,8 @@ class ForkPoolExecutor:
         self._process: subprocess.Popen | None = None
         self._reader: MessageReader | None = None
         self._ready = False
+        #: Process id of the worker that ran each job of the last :meth:`run`, in job order.
+        self.worker_pids: list[int | None] = []
 
     def __enter__(self) -> ForkPoolExecutor:
         log = None
@@ -443,10 +444,12 @@ class ForkPoolExecutor:
         self._check_entered()
         self._wait_ready()
         jobs = list(jobs)
+        self.worker_pids = [None] * len(jobs)
         for job_id, job in enumerate(jobs):
             send(self._process.stdin.fileno(), ("job", job_id, function, lost, job))
         for _ in jobs:
-            kind, job_id, value = self._receive()
+            kind, job_id, value, pid = self._receive()
+            self.worker_pids[job_id] = pid
             if kind == "error":
                 raise TemplateError(self._failure(f"job {job_id} failed: {value}"))
             yield value

@@ -15,8 +15,9 @@ this module collects what an IPython kernel would have sent to Papermill, in the
   as lists);
 * the notebook's ``language_info`` and the cells' execution counts and timing metadata.
 
-The shell is the same one the kernel uses for formatting (IPython's display formatter, with
-every MIME type active), so the report's outputs are identical to a kernel run:
+The shell formats like the kernel's (IPython's display formatter, with every MIME type active)
+and names its cells as the kernel does (``/tmp/ipykernel_<pid>/<hash>.py`` in warnings and
+tracebacks), so the report's outputs are identical to a kernel run:
 tests/test_fork_pool.py compares the report notebook run both ways. What differs is timing
 only: the kernel flushes a stream that keeps printing every 0.2 s, this shell at the next
 display or the end of the cell, so a cell that prints slowly has fewer stream outputs here.
@@ -241,10 +242,12 @@ def _state() -> _Outputs:
 def shell() -> InteractiveShell:
     """This process's notebook shell (created on first use)."""
     if not _Shell.initialized():
+        from ipykernel.compiler import XCachingCompiler  # the kernel's cell file names
         from traitlets.config import Config
 
         config = Config({"HistoryManager": {"enabled": False}})
-        _Shell.instance(config=config, display_pub_class=_Publisher, displayhook_class=_Hook)
+        _Shell.instance(config=config, display_pub_class=_Publisher, displayhook_class=_Hook,
+                        compiler_class=XCachingCompiler)
     return _Shell.instance()
 
 

@@ -29,7 +29,7 @@
 
 Messages a worker writes on stderr while running a notebook go to ``<run>/logs/<code>.log``
 (removed when empty); the warm kernels' own stderr (start-up warnings, crashes) goes to
-``<run>/logs/kernels.log``.
+``<run>/logs/kernels.log`` (with the fork pool: its template's and its workers' stderr outside a notebook).
 Every file is written atomically: a crashed run leaves no truncated file, and ``latest`` moves
 only once the run's manifest exists.
 """
