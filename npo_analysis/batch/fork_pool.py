@@ -297,8 +297,6 @@ def _serve_jobs(jobs: int, messages: int) -> None:
 
     status = 0
     try:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         inprocess.set_listener(lambda event, index, node: _forward(messages, event, index, node))
         reader = MessageReader(jobs)
         retiring = False
@@ -333,6 +331,9 @@ def main(argv: list[str] | None = None) -> None:
     """
     argv = sys.argv[1:] if argv is None else argv
     workers = int(argv[0])
+    # Ctrl-C reaches the whole process group: the command stops, closes its pipe, and the
+    # template then stops its workers (they inherit this); no half-reported jobs
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     requests, responses = os.dup(0), os.dup(1)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import binascii
 import datetime as dt
+import io
 import json
 import sys
 from collections.abc import Callable
@@ -112,6 +113,9 @@ class _Outputs:
         self.clear_on_next = False
         self.streams = {"stdout": _Stream("stdout", self), "stderr": _Stream("stderr", self)}
 
+    def begin_notebook(self) -> None:
+        self.displays.clear()  # display ids name outputs of this notebook only
+
     def begin_cell(self, outputs: list) -> None:
         self.cell_outputs, self.clear_on_next = outputs, False
 
@@ -155,6 +159,9 @@ class _Stream:
 
     def isatty(self) -> bool:
         return False
+
+    def fileno(self) -> int:
+        raise io.UnsupportedOperation("a notebook's output stream has no file descriptor")
 
     def readable(self) -> bool:
         return False
@@ -259,6 +266,7 @@ def execute_managed_notebook(nb_man, **ignored) -> nbformat.NotebookNode:
     ``nb_man.cell_start`` / ``cell_complete`` around every cell, ``cell_exception`` and stop at
     the first error (unless the cell is tagged ``raises-exception``)."""
     notebook, ipython = nb_man.nb, shell()
+    _state().begin_notebook()
     _notify("notebook", None, notebook)
     for index, cell in enumerate(notebook.cells):
         try:
