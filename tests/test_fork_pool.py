@@ -15,6 +15,7 @@ import random
 import re
 import shutil
 import signal
+import sys
 from pathlib import Path
 
 import nbformat
@@ -37,7 +38,8 @@ from npo_analysis.batch.inprocess import LANGUAGE_INFO, as_sent
 from npo_analysis.batch.kernel_state import SEED, WARM_MODULES
 from npo_analysis.batch.runner import ReportJob, execute_job, lost_job
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the fork pool needs os.fork")
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="the fork pool is the local executor on Linux only")
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notebooks"
@@ -298,3 +300,9 @@ def test_a_template_that_stops_is_an_error_naming_its_log(tmp_path):
         pool._process.wait()
         with pytest.raises(TemplateError, match=rf"fork pool template: .*exit code -9; see {log}"):
             list(pool.run(abs, [-1]))
+
+
+def test_the_template_has_one_thread_when_it_forks(tmp_path):
+    with ForkPoolExecutor(1, log_path=tmp_path / "pool.log") as pool:
+        assert list(pool.run(abs, [-2])) == [2]  # the template has warmed up and forked
+        assert len(os.listdir(f"/proc/{pool._process.pid}/task")) == 1

@@ -2,8 +2,10 @@
 
 :func:`run_reports` is the pipeline (:mod:`.runner`); executors (:mod:`.executors`,
 :mod:`.dask_executor`) run the notebooks serially, over a local process pool or on a Dask
-cluster; every worker executes its notebooks in one warm kernel with the Papermill engine
-``npo-warm`` (:mod:`.engine`), reset before each notebook (:mod:`.kernel_state`); :mod:`.html`
+cluster; every worker executes its notebooks with the Papermill engine ``npo-warm``
+(:mod:`.engine`), reset before each notebook (:mod:`.kernel_state`): in its own process, forked
+from a warm template (:mod:`.fork_pool`, :mod:`.inprocess`; the local pool on Linux), or in one
+warm kernel (:mod:`.kernel`; elsewhere); :mod:`.html`
 exports an executed notebook to self-contained HTML, :mod:`.index` writes the index page and
 :mod:`.manifest` the run's record.
 

@@ -5,10 +5,9 @@ picklable top-level ``function`` on every job and yields the results *as they fi
 order). ``function`` must not raise for an expected failure: it returns a result describing it.
 
 * ``serial``: one after the other in this process (simplest to debug);
-* ``local`` (the default): a local process pool. Where :func:`os.fork` exists, every job runs
-  in a process forked from one warm template (:class:`.fork_pool.ForkPoolExecutor`), which
-  shares the start-up cost of the batch; elsewhere a pool of worker processes with a warm
-  kernel each (:class:`LocalProcessExecutor`);
+* ``local`` (the default): a local process pool. On Linux, worker processes forked from one
+  warm template (:class:`.fork_pool.ForkPoolExecutor`), which shares the start-up cost of the
+  batch; elsewhere worker processes with a warm kernel each (:class:`LocalProcessExecutor`);
 * ``dask``: the workers of a Dask cluster (:mod:`.dask_executor`), at ``scheduler`` or a local
   cluster on 127.0.0.1.
 
@@ -20,15 +19,17 @@ its result.
 
 An executor may be given a ``setup`` function (picklable, no arguments) that each worker runs
 once when it starts, before its first job: the batch starts the warm kernels with it, so they
-boot while the batch is still checking its national tables. ``local`` starts its workers (and
-so runs ``setup``) when entered; ``serial`` runs it when entered; ``dask`` ignores it (a
-long-lived cluster's workers keep their kernels between batches).
+boot while the batch is still checking its national tables. The kernel pool starts its workers
+(and so runs ``setup``) when entered; ``serial`` runs it when entered; the fork pool needs none
+(its template starts warming up when entered); ``dask`` ignores it (a long-lived cluster's
+workers keep their kernels between batches).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Protocol
@@ -127,7 +128,7 @@ def _dask_executor(workers: int, scheduler: str | None = None, setup: Callable |
 
 
 def _local_executor(workers: int, setup: Callable | None = None, log_path=None):
-    if not hasattr(os, "fork"):
+    if not sys.platform.startswith("linux"):  # macOS forbids some forks, Windows has none
         return LocalProcessExecutor(workers, setup)
     from npo_analysis.batch.fork_pool import ForkPoolExecutor
 

@@ -29,13 +29,15 @@ Why not a fork per notebook, which would need no reset at all: each report would
 again for what a process fills on its first report (table reads, caches, copied memory
 pages): 0.45 CPU seconds a report instead of 0.35 (measured over four reports).
 
-The template holds no threads or sockets when it forks (one thread per numerical library,
-``OPENBLAS_NUM_THREADS=1`` and friends, as in a warm kernel; ``PYTHONHASHSEED=0``), and the
+The template holds no other thread and no socket when it forks (one thread per numerical
+library, ``OPENBLAS_NUM_THREADS=1`` and friends, as in a warm kernel; no background thread in
+pyarrow's allocator; ``PYTHONHASHSEED=0``), and the
 forked processes leave with :func:`os._exit`. Messages between the command, the template and
 the workers are pickles on pipes, each preceded by its length.
 
-Platforms without :func:`os.fork` (Windows) use a pool of warm kernels
-(:class:`.executors.LocalProcessExecutor`) instead.
+Other platforms than Linux use a pool of warm kernels (:class:`.executors.LocalProcessExecutor`)
+instead: Windows has no :func:`os.fork`, and macOS forbids forking a process that has loaded
+some of its system frameworks.
 """
 
 from __future__ import annotations
@@ -352,12 +354,19 @@ def main(argv: list[str] | None = None) -> None:
 # --- The executor (in the batch's own process) --------------------------------------------------
 
 
+#: Configuration of the jemalloc allocator inside pyarrow (unless set): without its background
+#: thread, which it otherwise starts when pyarrow is imported, so the template forks with one
+#: thread only.
+JEMALLOC_CONFIG = {"JE_ARROW_MALLOC_CONF": "background_thread:false"}
+
+
 def template_environment() -> dict[str, str]:
-    """The template's environment: this one, with one thread per numerical library (unless
-    set), ``PYTHONHASHSEED=0`` and Matplotlib's inline backend (as an IPython kernel has)."""
+    """The template's environment: this one, with one thread per numerical library and no
+    jemalloc background thread (unless set), ``PYTHONHASHSEED=0`` and Matplotlib's inline
+    backend (as an IPython kernel has)."""
     from npo_analysis.batch.kernel import THREAD_VARIABLES
 
-    return {**{name: "1" for name in THREAD_VARIABLES},
+    return {**{name: "1" for name in THREAD_VARIABLES}, **JEMALLOC_CONFIG,
             "MPLBACKEND": "module://matplotlib_inline.backend_inline",
             **os.environ, "PYTHONHASHSEED": "0"}
 

@@ -1,8 +1,10 @@
 """Inside a warm kernel: import the heavy libraries once, reset the process before each notebook.
 
-This module runs *in the kernel process* of :mod:`npo_analysis.batch.engine`. The engine calls
-:func:`warm_up` once after starting the kernel and :func:`prepare_run` before every notebook
-(both as silent executions that leave no trace in the notebook or the kernel's history).
+This module runs *in the process that executes the notebooks*: a warm kernel of
+:mod:`npo_analysis.batch.engine`, or a worker of the fork pool (:mod:`.fork_pool`). The engine
+calls :func:`warm_up` once after starting the kernel (the fork pool: once in its template) and
+:func:`prepare_run` before every notebook (in a kernel as silent executions that leave no trace
+in the notebook or the kernel's history).
 
 :func:`warm_up` imports :data:`WARM_MODULES` (what the report notebooks import: pandas, the
 package's report modules; no Matplotlib, the reports draw SVG charts with

@@ -18,18 +18,19 @@
    parameter file, package version and HTML template; status ok; HTML present). Copies keep each
    run self-contained, so old runs can be deleted freely;
 5. run the other jobs on the chosen executor (:mod:`.executors`) with a progress bar: Papermill
-   executes the notebook with the warm engine ``npo-warm`` (:mod:`.engine`: one kernel per
-   worker, reset before every notebook; working directory = the notebook's folder) into
+   executes the notebook with the warm engine ``npo-warm`` (:mod:`.engine`: in a worker forked
+   from a warm template, or in a warm kernel per worker; reset before every notebook; working
+   directory = the notebook's folder) into
    ``<run>/notebooks/<code>.ipynb`` and nbconvert exports ``<run>/reports/<code>.html`` from the
-   notebook in memory. A failing notebook, a kernel that dies and a notebook that exceeds the
-   per-notebook ``timeout`` are recorded (the error's last line, or the reason) and do not stop
+   notebook in memory. A failing notebook, a kernel or worker that dies and a notebook that
+   exceeds the per-notebook ``timeout`` are recorded (the error's last line, or the reason) and do not stop
    the others;
 6. write ``<run>/index.html`` and ``<run>/manifest.json``, then point ``<out>/latest`` at the run
    (a relative symlink, replaced atomically).
 
 Messages a worker writes on stderr while running a notebook go to ``<run>/logs/<code>.log``
-(removed when empty); the warm kernels' own stderr (start-up warnings, crashes) goes to
-``<run>/logs/kernels.log`` (with the fork pool: its template's and its workers' stderr outside a notebook).
+(removed when empty); what the warm kernels, or the fork pool's template and workers, write on
+stderr outside a notebook (start-up warnings, crashes) goes to ``<run>/logs/kernels.log``.
 Every file is written atomically: a crashed run leaves no truncated file, and ``latest`` moves
 only once the run's manifest exists.
 """

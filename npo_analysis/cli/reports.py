@@ -64,8 +64,8 @@ def default_year(params_dir: Path) -> int:
               help="Budget year of the reports [default: the latest year in --params whose NPO "
                    "school amounts are not zero (2024 with the shipped params; 2025 has none)].")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Notebooks run at the same time (worker processes, each with one warm "
-                   "kernel) [default: the number of cores].")
+              help="Notebooks run at the same time (worker processes, forked from one warm "
+                   "template with --executor local) [default: the number of cores].")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEFAULT_OUT,
               show_default=True,
               help="Output folder: runs go to OUT/<run>/, OUT/latest points at the newest.")
