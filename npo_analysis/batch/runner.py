@@ -23,8 +23,8 @@
    directory = the notebook's folder) into
    ``<run>/notebooks/<code>.ipynb`` and nbconvert exports ``<run>/reports/<code>.html`` from the
    notebook in memory. A failing notebook, a kernel or worker that dies and a notebook that
-   exceeds the per-notebook ``timeout`` are recorded (the error's last line, or the reason) and do not stop
-   the others;
+   exceeds the per-notebook ``timeout`` are recorded (the error's last line, or the reason)
+   and do not stop the others;
 6. write ``<run>/index.html`` and ``<run>/manifest.json``, then point ``<out>/latest`` at the run
    (a relative symlink, replaced atomically).
 
