@@ -306,3 +306,9 @@ def test_the_template_has_one_thread_when_it_forks(tmp_path):
     with ForkPoolExecutor(1, log_path=tmp_path / "pool.log") as pool:
         assert list(pool.run(abs, [-2])) == [2]  # the template has warmed up and forked
         assert len(os.listdir(f"/proc/{pool._process.pid}/task")) == 1
+
+
+def test_a_pool_left_before_its_first_job_stops_at_once(tmp_path):
+    with ForkPoolExecutor(1, log_path=tmp_path / "pool.log") as pool:
+        template = pool._process
+    assert template.returncode == -signal.SIGKILL  # stopped, not waited for until it was warm

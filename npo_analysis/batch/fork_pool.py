@@ -416,14 +416,19 @@ class ForkPoolExecutor:
         if process is None:
             return
         try:
-            send(process.stdin.fileno(), ("stop",))
-            process.stdin.close()
-            process.wait(STOP_TIMEOUT)
+            if self._ready:  # it stops its workers, then itself
+                send(process.stdin.fileno(), ("stop",))
+                process.stdin.close()
+                process.wait(STOP_TIMEOUT)
+            else:  # still warming up, no job came: nothing to wait for
+                process.kill()
+                process.wait()
         except (OSError, subprocess.TimeoutExpired):
             process.kill()
             process.wait()
         finally:
-            process.stdout.close()
+            for pipe in (process.stdin, process.stdout):
+                pipe.close()
 
     def _receive(self, timeout: float | None = None):
         try:
