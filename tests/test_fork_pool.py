@@ -30,7 +30,6 @@ from npo_analysis.batch.fork_pool import (
     MessageReader,
     TemplateError,
     describe_exit,
-    receive,
     send,
 )
 from npo_analysis.batch.html import ReportContext, export_html
@@ -94,8 +93,8 @@ def test_messages_arrive_whole_also_when_split_over_reads():
         send(write_end, ("job", 1, {"code": "GM0001"}))
         send(write_end, ("stop",))
         reader = MessageReader(read_end)
-        assert receive(reader, 5) == ("job", 1, {"code": "GM0001"})
-        assert receive(reader, 5) == ("stop",)
+        assert reader.next(5) == ("job", 1, {"code": "GM0001"})
+        assert reader.next(5) == ("stop",)
         import pickle
         import struct
 
@@ -105,11 +104,11 @@ def test_messages_arrive_whole_also_when_split_over_reads():
         os.write(write_end, data[3:])
         assert reader.read() == [["split", 2]]
         with pytest.raises(TimeoutError):
-            receive(reader, 0.05)
+            reader.next(0.05)
     finally:
         os.close(write_end)
     with pytest.raises(EOFError):
-        receive(reader, 5)
+        reader.next(5)
     os.close(read_end)
 
 

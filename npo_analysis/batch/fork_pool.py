@@ -79,10 +79,12 @@ def send(fd: int, message) -> None:
 
 
 class MessageReader:
-    """Collects bytes read from a pipe and returns the complete messages in them."""
+    """Collects bytes read from a pipe and returns the complete messages in them: as they come
+    (:meth:`read`, after a ``select``) or one at a time (:meth:`next`)."""
 
     def __init__(self, fd: int) -> None:
         self.fd, self._buffer, self.closed = fd, bytearray(), False
+        self._pending: deque = deque()
 
     def read(self) -> list:
         """Read what is available (one ``os.read``) and return the complete messages; sets
@@ -100,21 +102,18 @@ class MessageReader:
             del self._buffer[:_HEADER.size + size]
         return messages
 
-
-def receive(reader: MessageReader, timeout: float | None = None):
-    """The next message of ``reader`` (blocking; ``TimeoutError`` after ``timeout`` seconds,
-    ``EOFError`` when the pipe closes first)."""
-    pending: deque = getattr(reader, "_pending", deque())
-    reader._pending = pending
-    deadline = None if timeout is None else time.monotonic() + timeout
-    while not pending:
-        wait = None if deadline is None else max(0.0, deadline - time.monotonic())
-        if not select.select([reader.fd], [], [], wait)[0]:
-            raise TimeoutError(f"no message within {timeout:g} s")
-        pending.extend(reader.read())
-        if reader.closed and not pending:
-            raise EOFError("the pipe closed")
-    return pending.popleft()
+    def next(self, timeout: float | None = None):
+        """The next message, waiting for it (``TimeoutError`` after ``timeout`` seconds,
+        ``EOFError`` when the pipe closes first)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self._pending:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not select.select([self.fd], [], [], wait)[0]:
+                raise TimeoutError(f"no message within {timeout:g} s")
+            self._pending.extend(self.read())
+            if self.closed and not self._pending:
+                raise EOFError("the pipe closed")
+        return self._pending.popleft()
 
 
 # --- The template process -----------------------------------------------------------------------
@@ -304,7 +303,7 @@ def _serve_jobs(jobs: int, messages: int) -> None:
         retiring = False
         while not retiring:
             try:
-                _, function, job = receive(reader)
+                _, function, job = reader.next()
             except EOFError:
                 break
             try:
@@ -432,7 +431,7 @@ class ForkPoolExecutor:
 
     def _receive(self, timeout: float | None = None):
         try:
-            return receive(self._reader, timeout)
+            return self._reader.next(timeout)
         except (EOFError, TimeoutError) as exc:
             raise TemplateError(self._failure(str(exc))) from None
 
