@@ -13,20 +13,23 @@ Papermill draws for its injected cell), the HTML pages apart from their timestam
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import random
-import shutil
 from pathlib import Path
 
 import nbformat
 import numpy as np
 import papermill
 import pytest
+from engine_support import (
+    matplotlib_notebooks,
+    report_parameters,
+    tiny_report_inputs,
+    without_timing,
+)
 
 from npo_analysis.batch.engine import (
     ENGINE_NAME,
-    INJECTED_CELL_ID,
     register,
     shutdown_kernels,
     warm_kernel,
@@ -36,7 +39,6 @@ from npo_analysis.batch.kernel_state import SEED, WARM_MODULES
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notebooks"
-YEAR = 2024
 
 
 def _execute(notebook: Path, parameters: dict, engine: str | None = ENGINE_NAME,
@@ -54,18 +56,6 @@ def _stdout(notebook: nbformat.NotebookNode) -> str:
 def _printed(notebook: nbformat.NotebookNode) -> dict[str, str]:
     """The probe's ``key: value`` lines."""
     return dict(line.split(": ", 1) for line in _stdout(notebook).splitlines())
-
-
-def _without_timing(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy without Papermill's and nbclient's timing metadata and the injected cell's id."""
-    notebook = copy.deepcopy(notebook)
-    notebook.metadata.pop("papermill", None)
-    for cell in notebook.cells:
-        cell.metadata.pop("papermill", None)
-        cell.metadata.pop("execution", None)
-        if "injected-parameters" in cell.metadata.get("tags", []):
-            cell.id = INJECTED_CELL_ID
-    return notebook
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +77,7 @@ def probes():
 
 def test_probe_prints_the_same_before_and_after_the_polluter(probes):
     first, second = probes
-    assert _without_timing(first) == _without_timing(second)
+    assert without_timing(first) == without_timing(second)
 
 
 def test_probe_sees_a_fresh_state_after_the_polluter(probes):
@@ -125,31 +115,14 @@ def test_each_notebook_starts_at_execution_count_one_and_sees_its_warning(probes
 @pytest.fixture(scope="module")
 def tiny_tables(tmp_path_factory) -> dict:
     """Tiny Demoland with its national tables and analyses, and a copy of the report notebook."""
-    from npo_analysis.batch.runner import _tables
-    from npo_analysis.dataset import write_dataset
-    from npo_analysis.demoland import generate
-
-    root = tmp_path_factory.mktemp("isolation")
-    dataset = generate("tiny", 20261127)
-    write_dataset(dataset, root / "data")
-    shutil.copytree(ROOT / "params", root / "params")
-    tables, _ = _tables(root / "data", root / "out", root / "params", 2, 0, verbose=False)
-    notebook = Path(shutil.copy(ROOT / "notebooks" / "municipality_report.ipynb", root))
-    codes = sorted(str(c) for c in dataset["municipalities"]["municipality_code"])
-    return {"root": root, "tables": tables, "notebook": notebook, "codes": codes}
-
-
-def _report_parameters(tiny: dict, code: str) -> dict:
-    root = tiny["root"]
-    return {"municipality_code": code, "year": YEAR, "data_dir": str(root / "data"),
-            "results_dir": str(tiny["tables"]), "params_dir": str(root / "params")}
+    return tiny_report_inputs(tmp_path_factory.mktemp("isolation"), 20261127)
 
 
 @pytest.mark.slow
 def test_report_in_a_warm_kernel_equals_the_report_in_a_fresh_kernel(tiny_tables, monkeypatch):
     tiny, notebooks = tiny_tables, ROOT / "notebooks"
     x, others = tiny["codes"][0], tiny["codes"][1:3]
-    fresh = _execute(tiny["notebook"], _report_parameters(tiny, x), engine=None, cwd=notebooks)
+    fresh = _execute(tiny["notebook"], report_parameters(tiny, x), engine=None, cwd=notebooks)
     register()
     # the polluter plots with Matplotlib and seaborn: warm them up, so the reset covers them
     monkeypatch.setenv("NPO_WARM_MODULES", ",".join((*WARM_MODULES, "matplotlib.pyplot",
@@ -157,12 +130,12 @@ def test_report_in_a_warm_kernel_equals_the_report_in_a_fresh_kernel(tiny_tables
     try:
         _execute(FIXTURES / "state_polluter.ipynb", {"label": "polluter"})
         for code in others:
-            _execute(tiny["notebook"], _report_parameters(tiny, code), cwd=notebooks)
-        warm = _execute(tiny["notebook"], _report_parameters(tiny, x), cwd=notebooks)
+            _execute(tiny["notebook"], report_parameters(tiny, code), cwd=notebooks)
+        warm = _execute(tiny["notebook"], report_parameters(tiny, x), cwd=notebooks)
         assert warm_kernel().notebooks_run == 4
     finally:
         shutdown_kernels()
-    assert _without_timing(fresh) == _without_timing(warm)
+    assert without_timing(fresh) == without_timing(warm)
 
     def page(notebook, when):
         context = ReportContext("Rapport", "demoland-tiny", True, "2023-10-01", when)
@@ -180,18 +153,7 @@ def test_a_notebook_importing_matplotlib_unwarmed_gets_the_kernel_replaced(monke
                                                                           tmp_path):
     """Matplotlib's state has no baseline in a kernel that did not warm it up: the engine starts
     a new kernel for the next notebook, which then sees a fresh state."""
-    from nbformat.v4 import new_code_cell, new_notebook
-
-    def notebook(name: str, source: str) -> Path:
-        cells = [new_code_cell('label = ""', metadata={"tags": ["parameters"]}),
-                 new_code_cell(source)]
-        path = tmp_path / f"{name}.ipynb"
-        nbformat.write(new_notebook(cells=cells, metadata={"kernelspec": {
-            "name": "python3", "language": "python", "display_name": "Python 3"}}), path)
-        return path
-
-    probe = notebook("probe", 'import sys\nprint("matplotlib:", "matplotlib" in sys.modules)')
-    plotter = notebook("plotter", 'import matplotlib\nmatplotlib.rcParams["font.size"] = 33')
+    probe, plotter = matplotlib_notebooks(tmp_path)
     register()
     monkeypatch.setenv("NPO_WARM_MODULES", "numpy")
     try:

@@ -7,13 +7,11 @@ warm kernels' in tests/test_engine_crash.py, which runs its batch on both.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import datetime as dt
 import os
 import random
 import re
-import shutil
 import signal
 import sys
 from pathlib import Path
@@ -22,9 +20,14 @@ import nbformat
 import numpy as np
 import papermill
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
+from engine_support import (
+    matplotlib_notebooks,
+    report_parameters,
+    tiny_report_inputs,
+    without_timing,
+    write_notebook,
+)
 
-from npo_analysis.batch.engine import INJECTED_CELL_ID
 from npo_analysis.batch.fork_pool import (
     ForkPoolExecutor,
     MessageReader,
@@ -42,21 +45,8 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notebooks"
-YEAR = 2024
 CONTEXT = ReportContext("Rapport", "demoland-tiny", True, "2023-10-01",
                         dt.datetime(2026, 12, 1, 9, 0))
-
-
-def _without_timing(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy without Papermill's and nbclient's timing metadata and the injected cell's id."""
-    notebook = copy.deepcopy(notebook)
-    notebook.metadata.pop("papermill", None)
-    for cell in notebook.cells:
-        cell.metadata.pop("papermill", None)
-        cell.metadata.pop("execution", None)
-        if "injected-parameters" in cell.metadata.get("tags", []):
-            cell.id = INJECTED_CELL_ID
-    return notebook
 
 
 def _in_kernel(notebook: Path, parameters: dict, cwd: Path) -> nbformat.NotebookNode:
@@ -151,25 +141,17 @@ OUTPUT_CELLS = [
 ]
 
 
-def _outputs_notebook(path: Path) -> Path:
-    cells = [new_code_cell('label = ""', metadata={"tags": ["parameters"]})]
-    cells += [new_code_cell(source) for source in OUTPUT_CELLS]
-    cells.append(new_code_cell('print("niet meer")'))  # after the error: not run
-    nbformat.write(new_notebook(cells=cells, metadata={"kernelspec": {
-        "name": "python3", "language": "python", "display_name": "Python 3"}}), path)
-    return path
-
-
 def _without_pids(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """:func:`_without_timing`, and the process id in cell file names (``ipykernel_<pid>``,
+    """:func:`without_timing`, and the process id in cell file names (``ipykernel_<pid>``,
     in warnings and tracebacks) replaced: it differs between any two kernels."""
-    text = re.sub(r"ipykernel_\d+", "ipykernel_PID", nbformat.writes(_without_timing(notebook)))
+    text = re.sub(r"ipykernel_\d+", "ipykernel_PID", nbformat.writes(without_timing(notebook)))
     return nbformat.reads(text, as_version=4)
 
 
 @pytest.mark.slow
 def test_a_notebook_in_the_pool_has_the_outputs_a_kernel_gives(tmp_path):
-    notebook = _outputs_notebook(tmp_path / "outputs.ipynb")
+    # the last cell is not run: the one before it fails
+    notebook = write_notebook(tmp_path / "outputs.ipynb", [*OUTPUT_CELLS, 'print("niet meer")'])
     with pytest.raises(papermill.PapermillExecutionError):
         papermill.execute_notebook(str(notebook), str(tmp_path / "kernel.ipynb"),
                                    parameters={"label": "x"}, kernel_name="python3",
@@ -192,24 +174,7 @@ def test_a_notebook_in_the_pool_has_the_outputs_a_kernel_gives(tmp_path):
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory) -> dict:
     """Tiny Demoland with its national tables and analyses, and a copy of the report notebook."""
-    from npo_analysis.batch.runner import _tables
-    from npo_analysis.dataset import write_dataset
-    from npo_analysis.demoland import generate
-
-    root = tmp_path_factory.mktemp("fork_isolation")
-    dataset = generate("tiny", 20261201)
-    write_dataset(dataset, root / "data")
-    shutil.copytree(ROOT / "params", root / "params")
-    tables, _ = _tables(root / "data", root / "out", root / "params", 2, 0, verbose=False)
-    notebook = Path(shutil.copy(ROOT / "notebooks" / "municipality_report.ipynb", root))
-    codes = sorted(str(c) for c in dataset["municipalities"]["municipality_code"])
-    return {"root": root, "tables": tables, "notebook": notebook, "codes": codes}
-
-
-def _report_parameters(tiny: dict, code: str) -> dict:
-    root = tiny["root"]
-    return {"municipality_code": code, "year": YEAR, "data_dir": str(root / "data"),
-            "results_dir": str(tiny["tables"]), "params_dir": str(root / "params")}
+    return tiny_report_inputs(tmp_path_factory.mktemp("fork_isolation"), 20261201)
 
 
 @pytest.mark.slow
@@ -217,18 +182,18 @@ def test_report_after_others_in_one_worker_equals_the_report_in_a_fresh_kernel(t
                                                                                monkeypatch):
     x, others = tiny["codes"][0], tiny["codes"][1:3]
     notebook, run_dir = tiny["notebook"], tiny["root"] / "run"
-    fresh = _in_kernel(notebook, _report_parameters(tiny, x), ROOT / "notebooks")
+    fresh = _in_kernel(notebook, report_parameters(tiny, x), ROOT / "notebooks")
     # the polluter plots with Matplotlib and seaborn: the template warms them up, so the reset
     # covers them and the same worker goes on
     monkeypatch.setenv("NPO_WARM_MODULES", ",".join((*WARM_MODULES, "matplotlib.pyplot",
                                                      "seaborn")))
     jobs = [_job(FIXTURES / "state_polluter.ipynb", "polluter", {"label": "polluter"}, run_dir)]
-    jobs += [_job(notebook, code, _report_parameters(tiny, code), run_dir)
+    jobs += [_job(notebook, code, report_parameters(tiny, code), run_dir)
              for code in (*others, x)]
     results, notebooks, pids = _in_pool(jobs, run_dir)
     assert [r.status for r in results] == ["ok"] * 4, [r.error for r in results]
     assert len(set(pids)) == 1, "the worker was replaced: the test proves nothing"
-    assert _without_timing(notebooks[-1]) == _without_timing(fresh)
+    assert without_timing(notebooks[-1]) == without_timing(fresh)
     first = export_html(fresh, CONTEXT).splitlines()
     later = dataclasses.replace(CONTEXT, generated_at=dt.datetime(2026, 12, 24, 17, 30))
     second = export_html(notebooks[-1], later).splitlines()
@@ -256,7 +221,7 @@ def test_probe_in_one_worker_sees_a_fresh_state_after_the_polluter(tmp_path, mon
     results, (first, _, second), pids = _in_pool(jobs, tmp_path)
     assert [r.status for r in results] == ["ok"] * 3, [r.error for r in results]
     assert len(set(pids)) == 1
-    assert _without_timing(first) == _without_timing(second)
+    assert without_timing(first) == without_timing(second)
     printed = _printed(second)
     assert printed["figures"] == "[]"
     assert printed["random"] == str(random.Random(SEED).random())
@@ -273,16 +238,7 @@ def test_probe_in_one_worker_sees_a_fresh_state_after_the_polluter(tmp_path, mon
 def test_a_notebook_importing_matplotlib_unwarmed_retires_its_worker(tmp_path, monkeypatch):
     monkeypatch.setenv("NPO_WARM_MODULES", "numpy")
 
-    def notebook(name: str, source: str) -> Path:
-        cells = [new_code_cell('label = ""', metadata={"tags": ["parameters"]}),
-                 new_code_cell(source)]
-        path = tmp_path / f"{name}.ipynb"
-        nbformat.write(new_notebook(cells=cells, metadata={"kernelspec": {
-            "name": "python3", "language": "python", "display_name": "Python 3"}}), path)
-        return path
-
-    probe = notebook("probe", 'import sys\nprint("matplotlib:", "matplotlib" in sys.modules)')
-    plotter = notebook("plotter", 'import matplotlib\nmatplotlib.rcParams["font.size"] = 33')
+    probe, plotter = matplotlib_notebooks(tmp_path)
     jobs = [_job(probe, "p1", {"label": "1"}, tmp_path),
             _job(plotter, "p2", {"label": "2"}, tmp_path),
             _job(probe, "p3", {"label": "3"}, tmp_path)]
