@@ -74,16 +74,17 @@ def default_year(params_dir: Path) -> int:
                    "are unchanged.")
 @click.option("--executor", type=click.Choice(["local", "serial", "dask"]), default="local",
               show_default=True,
-              help="local: a pool of worker processes; serial: one after the other in this "
-                   "process; dask: the workers of a Dask cluster (--scheduler, or a local one).")
+              help="local: a pool of worker processes (on Linux forked from one warm "
+                   "template); serial: one after the other in this process; dask: the workers "
+                   "of a Dask cluster (--scheduler, or a local one).")
 @click.option("--scheduler", metavar="ADDRESS", default=None,
               help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor dask; "
                    "workers need npo-analysis installed and the same paths for data and "
                    "output). Default: a local cluster of --workers processes on 127.0.0.1.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT,
               show_default=True,
-              help="Seconds one notebook may run; then its kernel is stopped and that report "
-                   "is marked failed (the others go on).")
+              help="Seconds one notebook may run; then its kernel (or worker) is stopped and "
+                   "that report is marked failed (the others go on).")
 @click.option("--language", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
               help="Report language (a municipality's params file may set its own).")
 @click.option("--params", "params_dir", type=click.Path(path_type=Path), default="params",
