@@ -786,12 +786,22 @@ class NationalTables:
         per_pupil_cents, per_score_cents, budget_cents, budget_eur``. Scores are the year's
         thresholded scores. Raises ``ValueError`` for a year without budgets.
         """
+        folder = self._budgets_folder(year)
+        return BudgetYear(_read(folder / "municipality_budgets.parquet", municipality_code),
+                          _read(folder / "school_budgets.parquet", municipality_code))
+
+    def municipality_budgets(self, year: int) -> pd.DataFrame:
+        """``budgets(year).municipalities`` without reading the school budgets.
+
+        Raises ``ValueError`` for a year without budgets.
+        """
+        return _read(self._budgets_folder(year) / "municipality_budgets.parquet", None)
+
+    def _budgets_folder(self, year: int) -> Path:
         if year not in self.years:
             raise ValueError(f"year={year!r}: no budgets in {self.directory} "
                              f"(years: {self.years})")
-        folder = self.directory / "budgets" / str(year)
-        return BudgetYear(_read(folder / "municipality_budgets.parquet", municipality_code),
-                          _read(folder / "school_budgets.parquet", municipality_code))
+        return self.directory / "budgets" / str(year)
 
     def scenario(self, name: str, municipality_code: str | None = None) -> Scenario:
         """A what-if scenario (see :class:`Scenario`), optionally one municipality's rows."""

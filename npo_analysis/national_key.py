@@ -19,8 +19,8 @@ from npo_analysis.param_files import params_years
 INFO_FILE = "national_tables.json"
 SCENARIO_DIR = "scenarios"
 #: Bumped when the layout of the results directory changes (part of the cache key); 5: the
-#: national analyses hold the coverage of enriching activities.
-LAYOUT_VERSION = 5
+#: national analyses hold the coverage of enriching activities; 6: in few row groups.
+LAYOUT_VERSION = 6
 #: Sub-directory of the national tables with the national analyses
 #: (:mod:`npo_analysis.report.national_analyses`), and the file that marks them complete.
 ANALYSES_DIR = "analyses"

@@ -53,6 +53,8 @@ LIMIT_VARIABLE = "NPO_TABLE_CACHE_MB"
 DEFAULT_LIMIT_MB = 1024
 #: Tables with more rows are read by row group, not kept whole (see the module docstring).
 LARGE_ROWS = 300_000
+#: Row group size of :func:`write_sorted`.
+ROWS_PER_GROUP = 65_536
 
 
 @dataclass
@@ -319,6 +321,32 @@ def write_by_group(frame: pd.DataFrame, path: str | Path, column: str) -> None:
     with pq.ParquetWriter(path, table.schema) as writer:
         for start, end in zip(starts, ends, strict=True):
             writer.write_table(table.slice(start, end - start))
+
+
+def write_sorted(frame: pd.DataFrame, path: str | Path, column: str,
+                 rows_per_group: int = ROWS_PER_GROUP) -> None:
+    """Write ``frame`` sorted by ``column`` (stable) in row groups of ``rows_per_group`` rows.
+
+    For a table that is kept whole (:data:`LARGE_ROWS` rows or fewer) and sliced in memory:
+    reading a file costs about a quarter of a millisecond per row group, so a small table
+    written by :func:`write_by_group` with hundreds of groups reads ten times slower than with
+    one (measured: 88 ms against 9 ms for 13,760 rows in 342 groups). A larger table is still
+    read by row group, the groups found by their statistics of ``column``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table (without a meaningful index: it is not written).
+    path : path-like
+        The Parquet file to write (not atomically: write into a temporary path).
+    column : str
+        The column to sort by (missing values last).
+    rows_per_group : int
+        Rows per row group.
+    """
+    ordered = frame.sort_values(column, kind="stable", na_position="last").reset_index(drop=True)
+    pq.write_table(pa.Table.from_pandas(ordered, preserve_index=False), path,
+                   row_group_size=rows_per_group)
 
 
 def clear() -> None:

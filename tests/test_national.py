@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import npo_analysis.indicator
@@ -47,6 +48,7 @@ def test_every_year_distributes_the_goab_total_with_the_minimum(built):
     assert built.years == YEARS
     for year in YEARS:
         municipalities = built.budgets(year).municipalities
+        pd.testing.assert_frame_equal(built.municipality_budgets(year), municipalities)
         assert municipalities["goab_cents"].sum() == 486_000_000 * 100  # params/<year>.yaml
         assert municipalities["goab_cents"].min() >= 64_000 * 100
         assert municipalities["municipality_name"].notna().all()
@@ -104,6 +106,8 @@ def test_slices_of_one_municipality(built):
 def test_reader_errors_name_what_is_available(built, tmp_path):
     with pytest.raises(ValueError, match=r"year=2019.*years: \[2023, 2024\]"):
         built.budgets(2019)
+    with pytest.raises(ValueError, match=r"year=2019.*years: \[2023, 2024\]"):
+        built.municipality_budgets(2019)
     with pytest.raises(ValueError, match="scenario 'nope'.*drempel_10"):
         built.scenario("nope")
     with pytest.raises(FileNotFoundError, match="national_tables.json"):

@@ -160,3 +160,20 @@ def test_row_positions_equal_groupby_indices():
     positions = table_cache.row_positions(column)
     assert positions.keys() == expected.keys()
     assert all(np.array_equal(positions[k], expected[k]) for k in expected)
+
+
+def test_written_sorted_in_groups_of_the_given_size_and_sliced_like_pandas(table, large,
+                                                                           tmp_path):
+    frame = pd.read_parquet(table)
+    path = tmp_path / "sorted.parquet"
+    table_cache.write_sorted(frame, path, "school_id", rows_per_group=3)
+    metadata = table_cache._layout(path).file.metadata
+    assert metadata.num_row_groups == -(-len(frame) // 3)  # ceil: groups of 3 rows
+    assert [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)][:-1] == \
+        [3] * (metadata.num_row_groups - 1)
+    ordered = frame.sort_values("school_id", kind="stable", na_position="last")
+    pd.testing.assert_frame_equal(pd.read_parquet(path), ordered.reset_index(drop=True))
+    for school in ("00AA00", "22CC22"):  # ``large``: read by the groups' statistics
+        pd.testing.assert_frame_equal(
+            table_cache.read_parquet(path, where=("school_id", [school])),
+            frame[frame["school_id"] == school].reset_index(drop=True))

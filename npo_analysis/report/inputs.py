@@ -249,7 +249,7 @@ def load_report_data(params: ReportParameters, rounds: int = 10) -> ReportData:
     national = ensure_national_tables(params, rounds)
     years = [y for y in national.years if y in _param_years(params)]
     budget_params = {y: load_params(y, params.params_dir) for y in years}
-    budgets = {y: national.budgets(y).municipalities for y in years}
+    budgets = {y: national.municipality_budgets(y) for y in years}
     municipalities = read_coerced("municipalities", params.data_dir / "municipalities.parquet")
     profile = municipality_profile(municipalities, national.municipality_scores,
                                    budgets[params.year])

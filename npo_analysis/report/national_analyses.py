@@ -35,8 +35,9 @@ from npo_analysis.national_key import ANALYSES_COMPLETE, ANALYSES_DIR
 #: The dataset's test results with each school's municipality, sorted by municipality with a row
 #: group per municipality: a report reads its municipality's rows as one row group.
 TEST_RESULTS_FILE = "test_results_by_municipality.parquet"
-#: Need, supply and coverage per neighbourhood x domain x age band of every municipality, with a
-#: row group per municipality (equal, row for row, to what a report computes for its own).
+#: Need, supply and coverage per neighbourhood x domain x age band of every municipality, sorted
+#: by municipality (equal, row for row, to what a report computes for its own); in few row
+#: groups, as it is read whole (:func:`npo_analysis.table_cache.write_sorted`).
 COVERAGE_FILE = "coverage_by_municipality.parquet"
 #: The files of :data:`ANALYSES_DIR` (``<name>.parquet``).
 ANALYSIS_FILES: tuple[str, ...] = ("growth", "national_delays", "school_delays", "vve_reach")
@@ -232,7 +233,7 @@ def _write_coverage(data_dir: Path, results_dir: Path, target: Path) -> None:
     coverage = national_coverage(data_dir, pd.read_parquet(scores))
     if coverage is not None:
         with atomic_path(target, suffix=".parquet") as tmp:
-            table_cache.write_by_group(coverage, tmp, "municipality_code")
+            table_cache.write_sorted(coverage, tmp, "municipality_code")
 
 
 def load_national_analyses(data_dir: str | Path, results_dir: str | Path,
