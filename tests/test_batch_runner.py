@@ -307,3 +307,8 @@ def test_workbooks_are_asked_for_only_when_wanted_and_declared(tmp_path):
     assert parameters(report, True)[EXPORT_PARAMETER] == str(tmp_path / "run" / "reports")
     assert EXPORT_PARAMETER not in parameters(report, False)
     assert EXPORT_PARAMETER not in parameters(NOTEBOOK, True)  # it declares no export_dir
+
+
+def test_no_empty_logs_are_left(first):
+    logs = first["run_dir"] / "logs"
+    assert not logs.exists() or all(p.stat().st_size > 0 for p in logs.iterdir())

@@ -30,7 +30,8 @@
 
 Messages a worker writes on stderr while running a notebook go to ``<run>/logs/<code>.log``
 (removed when empty); what the warm kernels, or the fork pool's template and workers, write on
-stderr outside a notebook (start-up warnings, crashes) goes to ``<run>/logs/kernels.log``.
+stderr outside a notebook (start-up warnings, crashes) goes to ``<run>/logs/kernels.log``
+(removed when empty).
 Every file is written atomically: a crashed run leaves no truncated file, and ``latest`` moves
 only once the run's manifest exists.
 """
@@ -62,6 +63,8 @@ DEFAULT_TIMEOUT = 600.0
 #: Notebook parameter that receives ``<run>/reports`` (for the Excel workbook), when declared.
 EXPORT_PARAMETER = "export_dir"
 LATEST = "latest"
+#: Log of what the warm kernels, or the fork pool, write outside a notebook (``<run>/logs/``).
+KERNELS_LOG = "kernels.log"
 TABLES_DIR = "tables"
 MAX_ERROR_CHARS = 500
 _TITLES = {"nl": "Onderwijsachterstanden en NPO: {name} ({code}), begrotingsjaar {year}",
@@ -200,7 +203,7 @@ def _execute_notebook(job: ReportJob, target: Path):
                 job.notebook, str(staging), parameters=job.parameters, engine_name=ENGINE_NAME,
                 kernel_name=KERNEL, cwd=str(Path(job.notebook).parent), progress_bar=False,
                 log_output=False, request_save_on_cell_execute=False,
-                notebook_timeout=job.timeout, kernel_log=logs / "kernels.log")
+                notebook_timeout=job.timeout, kernel_log=logs / KERNELS_LOG)
         return notebook, None
     except KernelFailure as exc:  # the kernel died or ran out of time: keep what it made
         write_ipynb(exc.notebook, str(staging))
@@ -210,9 +213,7 @@ def _execute_notebook(job: ReportJob, target: Path):
     finally:
         if staging.exists():
             os.replace(staging, target)
-        log = logs / f"{job.code}.log"
-        if log.is_file() and log.stat().st_size == 0:
-            log.unlink()
+        _remove_if_empty(logs / f"{job.code}.log")
 
 
 def execute_job(job: ReportJob) -> ReportResult:
@@ -570,7 +571,7 @@ def _worker_setup(run_dir: Path, early: bool):
         return None
     from npo_analysis.batch.kernel import start_kernel_early  # jupyter_client only, no Papermill
 
-    return functools.partial(start_kernel_early, KERNEL, str(run_dir / "logs" / "kernels.log"))
+    return functools.partial(start_kernel_early, KERNEL, str(run_dir / "logs" / KERNELS_LOG))
 
 
 def _discard_unfinished(run_dir: Path) -> None:
@@ -581,9 +582,11 @@ def _discard_unfinished(run_dir: Path) -> None:
 
 def _finish(run_id: str, run_dir: Path, out_dir: Path, tables_dir: Path, results: list,
             header: dict, inputs: _Inputs) -> RunSummary:
-    """Write the index and the manifest, then move ``latest``."""
+    """Write the index and the manifest, then move ``latest`` (an empty kernels' log goes)."""
     from npo_analysis.batch.html import long_date
     from npo_analysis.batch.index import cached_key_figures, render_index, write_index
+
+    _remove_if_empty(run_dir / "logs" / KERNELS_LOG)
 
     figures = cached_key_figures(inputs.data_dir, tables_dir, inputs.year)
     created = (f"{long_date(inputs.generated_at.date(), inputs.language)}, "
@@ -595,6 +598,11 @@ def _finish(run_id: str, run_dir: Path, out_dir: Path, tables_dir: Path, results
     manifest = write_manifest(run_dir, build_manifest(header, results))
     point_latest(out_dir, run_id)
     return RunSummary(run_id, run_dir, index, manifest, tables_dir, results)
+
+
+def _remove_if_empty(path: Path) -> None:
+    if path.is_file() and path.stat().st_size == 0:
+        path.unlink()
 
 
 def _ordered(results: list[ReportResult]) -> list[ReportResult]:
@@ -682,7 +690,7 @@ def run_reports(data_dir: str | Path, out_dir: str | Path, *, year: int,
     setup = _worker_setup(run_dir, early=not resume)
     try:
         with get_executor(executor, workers, scheduler, setup,
-                          log_path=run_dir / "logs" / "kernels.log") as engine:
+                          log_path=run_dir / "logs" / KERNELS_LOG) as engine:
             names = _municipality_names(data_dir)  # the workers start meanwhile
             codes = select_municipalities(names, municipalities)
             tables_dir, national = _tables(data_dir, out_dir, params_dir, rounds, seed, verbose)
