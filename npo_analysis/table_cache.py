@@ -313,8 +313,7 @@ def write_by_group(frame: pd.DataFrame, path: str | Path, column: str) -> None:
     column : str
         The column to group by (missing values last).
     """
-    ordered = frame.sort_values(column, kind="stable", na_position="last").reset_index(drop=True)
-    table = pa.Table.from_pandas(ordered, preserve_index=False)
+    ordered, table = _sorted(frame, column)
     keys, _ = pd.factorize(ordered[column])  # missing values: one code, -1
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.array([0])
     ends = np.r_[starts[1:], len(keys)]
@@ -335,18 +334,18 @@ def write_sorted(frame: pd.DataFrame, path: str | Path, column: str,
 
     Parameters
     ----------
-    frame : pandas.DataFrame
-        The table (without a meaningful index: it is not written).
-    path : path-like
-        The Parquet file to write (not atomically: write into a temporary path).
-    column : str
-        The column to sort by (missing values last).
+    frame, path, column
+        As in :func:`write_by_group` (``column`` only sorts).
     rows_per_group : int
         Rows per row group.
     """
+    pq.write_table(_sorted(frame, column)[1], path, row_group_size=rows_per_group)
+
+
+def _sorted(frame: pd.DataFrame, column: str) -> tuple[pd.DataFrame, pa.Table]:
+    """``frame`` sorted by ``column`` (stable, missing values last), and as an Arrow table."""
     ordered = frame.sort_values(column, kind="stable", na_position="last").reset_index(drop=True)
-    pq.write_table(pa.Table.from_pandas(ordered, preserve_index=False), path,
-                   row_group_size=rows_per_group)
+    return ordered, pa.Table.from_pandas(ordered, preserve_index=False)
 
 
 def clear() -> None:
