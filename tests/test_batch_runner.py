@@ -312,3 +312,12 @@ def test_workbooks_are_asked_for_only_when_wanted_and_declared(tmp_path):
 def test_no_empty_logs_are_left(first):
     logs = first["run_dir"] / "logs"
     assert not logs.exists() or all(p.stat().st_size > 0 for p in logs.iterdir())
+
+
+def test_a_report_without_its_workbook_is_not_reused_for_one_with_it():
+    from npo_analysis.batch.runner import _hashed
+
+    one = {"municipality_code": "GM0001", "export_dir": "/out/20261201T120000Z/reports"}
+    other_run = {"municipality_code": "GM0001", "export_dir": "/out/20261202T080000Z/reports"}
+    assert _hashed(one) == _hashed(other_run)  # the run's folder does not count
+    assert _hashed(one) != _hashed({"municipality_code": "GM0001"})  # a workbook does

@@ -167,16 +167,15 @@ class WarmEngine(Engine):
                                  **kwargs):
         """Execute ``nb_man.nb`` in the warm kernel (see the module docstring), or in this
         process when it is a fork of the fork pool's template (:mod:`.inprocess`)."""
+        _name_injected_cell(nb_man.nb)
         inprocess = sys.modules.get("npo_analysis.batch.inprocess")
         if inprocess is not None and inprocess.is_active():
             from npo_analysis.batch.kernel_state import prepare_run
 
             prepare_run(os.getcwd())
-            _name_injected_cell(nb_man.nb)
             return inprocess.execute_managed_notebook(nb_man)
         kernel = cls._prepared_kernel(kernel_name, max(start_timeout, STARTUP_TIMEOUT),
                                       kernel_log)
-        _name_injected_cell(nb_man.nb)
         client = WarmNotebookClient(
             nb_man, km=kernel.km, timeout=execution_timeout, startup_timeout=start_timeout,
             kernel_name=kernel_name, log=logger, log_output=log_output,

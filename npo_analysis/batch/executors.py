@@ -14,8 +14,8 @@ order). ``function`` must not raise for an expected failure: it returns a result
 With ``serial``, ``dask`` and the kernel pool, each worker (each worker thread, for Dask) keeps
 one warm kernel of :mod:`npo_analysis.batch.engine` between jobs; the executors shut them down
 when they close. A dead kernel is then the job's own result (the engine reports it); in the
-fork pool the job's process itself dies, and ``run``'s ``lost(job, reason, notebook)`` makes
-its result.
+fork pool the job's process itself dies, and ``run``'s ``lost(job, reason, notebook, seconds)``
+makes its result.
 
 An executor may be given a ``setup`` function (picklable, no arguments) that each worker runs
 once when it starts, before its first job: the batch starts the warm kernels with it, so they

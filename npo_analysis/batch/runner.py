@@ -365,8 +365,13 @@ def _source(cell: dict) -> str:
 
 
 def _hashed(parameters: dict) -> dict:
-    """The parameters that identify a report's content (``export_dir`` names the run only)."""
-    return {k: v for k, v in parameters.items() if k != EXPORT_PARAMETER}
+    """The parameters that identify a report's content: ``export_dir`` names the run, so only
+    whether it is given counts (a report made without its workbook is not reused for a run
+    that wants workbooks, ``--no-workbooks``)."""
+    hashed = {k: v for k, v in parameters.items() if k != EXPORT_PARAMETER}
+    if EXPORT_PARAMETER in parameters:
+        hashed[EXPORT_PARAMETER] = True
+    return hashed
 
 
 def _common_parameters(notebook: Path, inputs: _Inputs) -> dict:
