@@ -60,7 +60,6 @@ import pandas as pd
 
 from npo_analysis.formatting import check_language, format_number
 from npo_analysis.schema import TEST_DOMAINS, TEST_MOMENTS
-from npo_analysis.stats import clustered_ols, group_sums
 
 #: The first time point (school year, moment) after the spring 2020 closure.
 FIRST_AFFECTED: tuple[int, str] = (2019, "eind")
@@ -177,29 +176,14 @@ def expected_growth(test_results: pd.DataFrame, first_affected=FIRST_AFFECTED) -
 # --- The regression -----------------------------------------------------------------------------
 
 
-def _demean(matrix: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Subtract each group's column means (the within transformation of a fixed effect).
-
-    ``groups`` are codes ``0 .. G-1``; fastest for rows sorted by group and a Fortran-ordered
-    ``matrix`` (as :func:`_design` builds it). Returns a Fortran-ordered ``(n, k)`` array
-    (``k = 1`` for a vector).
-    """
-    matrix = np.asarray(matrix, dtype=float)
-    matrix = matrix[:, None] if matrix.ndim == 1 else matrix
-    n_groups = int(groups.max()) + 1
-    counts = np.bincount(groups, minlength=n_groups)
-    means = group_sums(matrix, groups, n_groups) / counts[:, None]
-    out = np.take(np.ascontiguousarray(means.T), groups, axis=1).T  # means[groups], F-order
-    np.subtract(matrix, out, out=out)
-    return out
+def _demean(matrix: np.ndarray, schools: np.ndarray) -> np.ndarray:
+    """Subtract each school's column means (the within transformation of a fixed effect)."""
+    frame = pd.DataFrame(matrix)
+    return (frame - frame.groupby(schools).transform("mean")).to_numpy()
 
 
 def _design(rows: pd.DataFrame, first: int, share: np.ndarray | None):
-    """Norm dummies, later-time-point dummies (and their share interactions), time codes.
-
-    The design is Fortran-ordered: its columns are contiguous for :func:`_demean` and the
-    cluster sums of :func:`npo_analysis.stats.clustered_ols`.
-    """
+    """Norm dummies, later-time-point dummies (and their share interactions), time codes."""
     codes = time_code(rows)
     eind = (rows["moment"] == "eind").to_numpy(dtype=bool)
     grade = rows["grade"].to_numpy(dtype=np.int64)
@@ -208,7 +192,7 @@ def _design(rows: pd.DataFrame, first: int, share: np.ndarray | None):
     later = np.flatnonzero(codes >= first)
     cell_codes, times = pd.factorize(pd.Series(codes[later]), sort=True)
     n_times = len(times)
-    design = np.zeros((len(rows), n_norms + n_times * (1 if share is None else 2)), order="F")
+    design = np.zeros((len(rows), n_norms + n_times * (1 if share is None else 2)))
     normed = np.flatnonzero(norm_codes > 0)
     design[normed, norm_codes[normed] - 1] = 1.0
     design[later, n_norms + cell_codes] = 1.0
@@ -217,13 +201,71 @@ def _design(rows: pd.DataFrame, first: int, share: np.ndarray | None):
     return design, n_norms, np.asarray(times)
 
 
+def _check_fit_rows(rows: pd.DataFrame) -> None:
+    """Raise ``ValueError`` naming the first row without a school or a score."""
+    for column in ("school_id", "mean_score"):
+        missing = rows[column].isna().to_numpy()
+        if missing.any():
+            row = rows.index[np.flatnonzero(missing)[0]]
+            raise ValueError(f"table 'test_results', row {row}, column {column!r}: missing "
+                             f"value ({int(missing.sum())} rows); the delay model needs every "
+                             f"row's school and score")
+
+
+def within_school_fit(y: np.ndarray, design: np.ndarray, schools: np.ndarray):
+    """OLS with a fixed effect per school, standard errors clustered by school.
+
+    The fixed effects are absorbed: ``y`` and ``design`` are demeaned within school
+    (:func:`_demean`) and statsmodels fits the demeaned data, ``OLS(y_w, X_w,
+    hasconst=False).fit(cov_type="cluster", cov_kwds={"groups": schools}, use_t=True)``. The
+    estimates equal those of OLS on ``design`` plus one dummy per school (Frisch-Waugh-Lovell).
+    The covariance is statsmodels' CRV1 with its default small-sample correction ``G / (G - 1)
+    * (N - 1) / (N - K)`` (G schools, N rows, K columns of ``design``) and the intervals use t
+    with ``G - 1`` degrees of freedom (``df_correction``). With the school dummies in the design
+    K would also count the G absorbed effects, which makes the dummy fit's variances larger by
+    ``(N - K) / (N - K - G)``; as the effects are nested in the clusters they do not count
+    (Cameron and Miller 2015, section IV.A; Stata's ``xtreg, fe vce(cluster)``).
+
+    Parameters
+    ----------
+    y : numpy.ndarray
+        ``(N,)`` outcome.
+    design : numpy.ndarray
+        ``(N, K)`` regressors without the school effects (and without a constant).
+    schools : numpy.ndarray of int
+        ``(N,)`` school codes.
+
+    Returns
+    -------
+    statsmodels.regression.linear_model.RegressionResultsWrapper
+
+    Raises
+    ------
+    ValueError
+        With fewer than 2 schools (no clustered covariance) or no more rows than columns.
+    """
+    n_schools = len(np.unique(schools))
+    if n_schools < 2:
+        raise ValueError(f"table 'test_results': {n_schools} school(s); the delay model's "
+                         f"clustered standard errors need at least 2")
+    if len(y) <= design.shape[1]:
+        raise ValueError(f"table 'test_results': {len(y)} rows for {design.shape[1]} "
+                         f"regressors; the delay model needs more rows than regressors")
+    # imported on first use: statsmodels takes about a second to import
+    from statsmodels.regression.linear_model import OLS
+
+    within = _demean(np.column_stack([y, design]), schools)
+    return OLS(within[:, 0], within[:, 1:], hasconst=False).fit(
+        cov_type="cluster", cov_kwds={"groups": schools}, use_t=True)
+
+
 def _fit(rows: pd.DataFrame, first: int, share: np.ndarray | None):
-    """Clustered within-school OLS; returns the later-time coefficients, their CI and times."""
+    """The within-school fit; returns the later-time coefficients, their CI and times."""
+    _check_fit_rows(rows)
     schools, _ = pd.factorize(rows["school_id"])
     design, n_norms, times = _design(rows, first, share)
-    y = _demean(rows["mean_score"].to_numpy(dtype=float), schools)[:, 0]
-    fit = clustered_ols(y, _demean(design, schools), schools, alpha=0.05)
-    return fit.params[n_norms:], fit.conf_int[n_norms:], times
+    result = within_school_fit(rows["mean_score"].to_numpy(dtype=float), design, schools)
+    return result.params[n_norms:], result.conf_int(alpha=0.05)[n_norms:], times
 
 
 def _cells(times: np.ndarray) -> pd.DataFrame:

@@ -38,7 +38,6 @@ from npo_analysis.formatting import (
     suppress_small,
 )
 from npo_analysis.schema import VVE_QUALITY_DOMAINS
-from npo_analysis.stats import wilson_interval
 
 #: Reach below which a neighbourhood or municipality is flagged.
 REACH_NORM = 0.80
@@ -184,7 +183,10 @@ def _with_reach(frame: pd.DataFrame, norm: float) -> pd.DataFrame:
     n = frame["ve_indicated"].to_numpy()
     k = frame["ve_placed"].to_numpy()
     safe = np.maximum(n, 1)
-    low, high = wilson_interval(k, safe, alpha=0.05)
+    # imported on first use: statsmodels takes about a second to import
+    from statsmodels.stats.proportion import proportion_confint
+
+    low, high = proportion_confint(k, safe, alpha=0.05, method="wilson")
     has = n > 0
     reach = np.where(has, k / safe, np.nan)
     return frame.assign(ve_reach=reach, reach_low=np.where(has, low, np.nan),

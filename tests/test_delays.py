@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.api as sm
+from scipy.stats import t as student_t
 
 from npo_analysis import delays
 from npo_analysis.demoland import DEFAULT_SEED, generate
@@ -77,6 +79,99 @@ def test_per_grade_delays_follow_the_grade():
     result = delays.estimate_delays(panel(grade_delay={8: 1.0}), by_grade=True)
     expected = planted_months(result) + (result["grade"] == 8).to_numpy() * 1.0
     assert np.allclose(result["delay_months"], expected, atol=1e-8)
+
+
+def noisy_panel(seed: int = 11) -> pd.DataFrame:
+    """Test results with noise, unequal school levels, shuffled, some rows missing (one domain)."""
+    rng = np.random.default_rng(seed)
+    rows = pd.DataFrame([(f"{s:02d}AA00", year, grade, "rekenen", moment)
+                         for s in range(15) for year in (2018, 2019, 2020)
+                         for moment in ("midden", "eind") for grade in range(3, 7)],
+                        columns=["school_id", "school_year", "grade", "domain", "moment"])
+    level = dict(zip(rows["school_id"].unique(), rng.normal(0, 5, 15), strict=True))
+    rows["mean_score"] = (150 + 10 * rows["grade"] + rows["school_id"].map(level)
+                          + rng.normal(0, 3, len(rows)))
+    return rows.sample(frac=1.0, random_state=3).iloc[:-20].reset_index(drop=True)
+
+
+def dummy_fit(rows: pd.DataFrame, share: pd.Series | None = None):
+    """statsmodels OLS with a dummy per school, grade x moment and later time point
+    (and later time point x share), standard errors clustered by school.
+
+    Returns the fit (later-time columns ``t_<year>_<moment>``, their share interactions
+    ``s_t_<year>_<moment>``) and the ratio by which
+    :func:`delays.within_school_fit`'s variances are smaller: its correction ``(N - 1) /
+    (N - K)`` does not count the G school dummies, statsmodels' here does.
+    """
+    later = ((rows["school_year"] > 2019)
+             | ((rows["school_year"] == 2019) & (rows["moment"] == "eind")))
+    cell = (rows["school_year"].astype(str) + "_" + rows["moment"]).where(later)
+    parts = [pd.get_dummies(rows["school_id"], dtype=float),
+             pd.get_dummies(rows["grade"].astype(str) + rows["moment"], dtype=float,
+                            drop_first=True),
+             pd.get_dummies(cell, prefix="t", dtype=float)]
+    if share is not None:
+        parts.append(parts[-1].mul(rows["school_id"].map(share), axis=0).add_prefix("s_"))
+    design = pd.concat(parts, axis=1)
+    fit = sm.OLS(rows["mean_score"], design).fit(
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(rows["school_id"])[0]},
+        use_t=True)
+    n, k, g = design.shape[0], design.shape[1], rows["school_id"].nunique()
+    return fit, (n - k) / (n - (k - g))
+
+
+def later_names(result: pd.DataFrame, prefix: str = "t_") -> list[str]:
+    """The dummy-fit column of each result row."""
+    return [f"{prefix}{y}_{m}" for y, m in zip(result["school_year"], result["moment"],
+                                               strict=True)]
+
+
+def test_delays_equal_statsmodels_with_school_dummies():
+    """The within-school fit gives the estimates of the dummy fit; its intervals are
+    estimate -/+ t(G - 1) x the dummy fit's standard error x sqrt of the correction ratio."""
+    rows = noisy_panel()
+    result = delays.estimate_delays(rows, by_grade=False)
+    fit, ratio = dummy_fit(rows)
+    names = later_names(result)
+    assert len(names) == 3 and set(names) <= set(fit.params.index)
+    np.testing.assert_allclose(result["delay_points"], -fit.params[names], rtol=1e-9)
+    half = student_t.ppf(0.975, 14) * fit.bse[names].to_numpy() * np.sqrt(ratio)
+    per_month = result["delay_points"] / result["delay_months"]
+    np.testing.assert_allclose(result["ci_low"] * per_month, result["delay_points"] - half,
+                               rtol=1e-9)
+    np.testing.assert_allclose(result["ci_high"] * per_month, result["delay_points"] + half,
+                               rtol=1e-9)
+    assert fit.df_resid_inference == 14  # statsmodels' df_correction: G - 1
+
+
+def test_delay_by_disadvantage_equals_statsmodels_with_school_dummies():
+    rows = noisy_panel(seed=5)
+    share = pd.Series(np.linspace(0.05, 0.6, 15), index=sorted(rows["school_id"].unique()))
+    growth = delays.expected_growth(rows)
+    result = delays.delay_by_disadvantage(rows, share, growth=growth)
+    fit, ratio = dummy_fit(rows, share)
+    per_month = float(growth["points_per_month"].mean())
+    k = len(result)
+    names = later_names(result) + later_names(result, "s_t_")
+    half = student_t.ppf(0.975, 14) * fit.bse[names].to_numpy() * np.sqrt(ratio) / per_month
+    np.testing.assert_allclose(result["at_share_0"], -fit.params[names[:k]] / per_month,
+                               rtol=1e-9)
+    np.testing.assert_allclose(result["per_share"], -fit.params[names[k:]] / per_month,
+                               rtol=1e-9)
+    np.testing.assert_allclose(result["at_share_0_high"] - result["at_share_0"], half[:k],
+                               rtol=1e-9)
+    np.testing.assert_allclose(result["per_share"] - result["per_share_low"], half[k:],
+                               rtol=1e-9)
+
+
+def test_within_school_fit_needs_two_schools_and_complete_rows():
+    rows = noisy_panel()
+    one = rows[rows["school_id"] == "00AA00"]
+    with pytest.raises(ValueError, match="1 school\\(s\\); .* at least 2"):
+        delays.estimate_delays(one, by_grade=False, growth=delays.expected_growth(rows))
+    gap = rows.assign(mean_score=rows["mean_score"].where(rows.index != 7))
+    with pytest.raises(ValueError, match="row 7, column 'mean_score': missing"):
+        delays.estimate_delays(gap, by_grade=False)
 
 
 def test_school_delays_and_extra_challenges():

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import t as student_t
 from test_indicator_recovery import make_dataset
 
 from npo_analysis.dataset import Dataset
@@ -133,7 +134,12 @@ def test_model_json_content(result, tmp_path):
                 "target_share", "threshold_fraction", "municipal_threshold_fraction", "seed"):
         assert key in model
     assert model["rounds"] == 5 and model["seed"] == 4
-    assert set(model["coefficients"]["potential"]) == {"estimate", "se"}
+    assert set(model["coefficients"]["potential"]) == {"estimate", "se", "low", "high"}
+    # 95% t-intervals on the residual degrees of freedom (pupils fitted - terms)
+    quantile = student_t.ppf(0.975, model["n_fitted"] - len(model["coefficients"]))
+    for term in model["coefficients"].values():
+        assert term["low"] == pytest.approx(term["estimate"] - quantile * term["se"], rel=1e-9)
+        assert term["high"] == pytest.approx(term["estimate"] + quantile * term["se"], rel=1e-9)
     for name in ("pupil_scores", "school_scores", "municipality_scores"):
         back = pd.read_parquet(tmp_path / f"{name}.parquet")
         pd.testing.assert_frame_equal(back, getattr(result, name), check_dtype=False)
@@ -214,7 +220,8 @@ def test_a_category_absent_from_the_fit_is_not_estimated(dataset):
     with pytest.warns(UserWarning, match=r"\['debt_restructuring'\]"):
         result = compute_indicator(Dataset(dataset.info, dataset.tables | {"pupils": no_debt}),
                                    rounds=1)
-    assert result.model["coefficients"]["debt_restructuring"] == {"estimate": 0.0, "se": None}
+    assert result.model["coefficients"]["debt_restructuring"] == {"estimate": 0.0, "se": None,
+                                                                   "low": None, "high": None}
 
 
 def test_a_dataset_without_toddlers_scores_pupils_only(dataset, result):

@@ -65,12 +65,15 @@ def test_scenario_changes_lists_gains_then_losses():
 
 
 def test_coefficients_intervals_and_imputation_spread():
-    model = {"coefficients": {"intercept": {"estimate": 530.0, "se": 1.0},
-                              "debt_restructuring": {"estimate": -2.0, "se": 0.5}}}
+    model = {"coefficients": {
+        "intercept": {"estimate": 530.0, "se": 1.0, "low": 528.04, "high": 531.96},
+        "debt_restructuring": {"estimate": -2.0, "se": 0.5, "low": -2.98, "high": -1.02}}}
     table = indicator_view.coefficients(model)
-    assert table.loc[1, "low"] == pytest.approx(-2.98)
-    assert table.loc[1, "high"] == pytest.approx(-1.02)
+    assert table["low"].tolist() == [528.04, -2.98]  # the stored (statsmodels) intervals
     assert indicator_view.coefficients_display(table).iloc[1, 3] == "-2,980 – -1,020"
+    del model["coefficients"]["intercept"]["low"]
+    with pytest.raises(ValueError, match="coefficient 'intercept': no 'low'/'high'"):
+        indicator_view.coefficients(model)
     scores = pd.DataFrame({"school_id": ["A", "B"], "municipality_code": ["GM0001"] * 2,
                            "pupils": [100, 400], "score_gross_low": [10.0, 10.0],
                            "score_gross_high": [15.0, 30.0]})

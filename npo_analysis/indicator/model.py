@@ -79,6 +79,9 @@ class EndScoreModel:
         Term names (:func:`term_names`).
     estimates, standard_errors : numpy.ndarray of float
         OLS estimates and their standard errors, in ``names`` order.
+    conf_int : numpy.ndarray of float
+        ``(len(names), 2)`` lower and upper limits of the 95% intervals (statsmodels'
+        ``conf_int``: t with the residual degrees of freedom); ``NaN`` for a dropped term.
     n_fitted : int
         Pupils the model was fitted on.
     r_squared, residual_sd : float
@@ -88,6 +91,7 @@ class EndScoreModel:
     names: tuple[str, ...]
     estimates: np.ndarray
     standard_errors: np.ndarray
+    conf_int: np.ndarray
     n_fitted: int
     r_squared: float
     residual_sd: float
@@ -115,12 +119,17 @@ class EndScoreModel:
         return self.effects("mother_education")[mother] + self.effects("father_education")[father]
 
     def to_dict(self) -> dict:
-        """Coefficients as ``{name: {"estimate": ..., "se": ...}}`` plus fit statistics."""
+        """Coefficients as ``{name: {"estimate", "se", "low", "high"}}`` (``low`` and ``high``
+        the 95% interval; ``None`` for a term that was not estimated) plus fit statistics."""
+        def number(value: float) -> float | None:
+            return None if np.isnan(value) else float(value)
+
         return {
-            "coefficients": {name: {"estimate": float(est),
-                                    "se": None if np.isnan(se) else float(se)}
-                             for name, est, se in zip(self.names, self.estimates,
-                                                      self.standard_errors, strict=True)},
+            "coefficients": {name: {"estimate": float(est), "se": number(se),
+                                    "low": number(low), "high": number(high)}
+                             for name, est, se, (low, high) in zip(
+                                 self.names, self.estimates, self.standard_errors,
+                                 self.conf_int, strict=True)},
             "n_fitted": self.n_fitted,
             "r_squared": self.r_squared,
             "residual_sd": self.residual_sd,
@@ -166,13 +175,16 @@ def fit_end_score_model(background: Background, school_mean: np.ndarray, potenti
         dropped = [name for name, ok in zip(names, estimable, strict=True) if not ok]
         warnings.warn(f"table 'pupils': no fitted grade-8 pupil has {dropped}; these terms are "
                       f"set to 0 (not estimated)", stacklevel=2)
-    import statsmodels.api as sm  # imported here: report kernels that only read scores skip it
+    # imported here: report kernels that only read scores skip it
+    from statsmodels.regression.linear_model import OLS
 
-    result = sm.OLS(end_score, design[:, estimable]).fit()
+    result = OLS(end_score, design[:, estimable]).fit()
     estimates = np.zeros(len(names))
     standard_errors = np.full(len(names), np.nan)
+    conf_int = np.full((len(names), 2), np.nan)
     estimates[estimable] = result.params
     standard_errors[estimable] = result.bse
+    conf_int[estimable] = result.conf_int(alpha=0.05)
     return EndScoreModel(names=names, estimates=estimates, standard_errors=standard_errors,
-                         n_fitted=len(end_score), r_squared=float(result.rsquared),
-                         residual_sd=float(np.sqrt(result.scale)))
+                         conf_int=conf_int, n_fitted=len(end_score),
+                         r_squared=float(result.rsquared), residual_sd=float(np.sqrt(result.scale)))

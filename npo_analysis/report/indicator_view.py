@@ -21,18 +21,29 @@ def coefficients(model: dict) -> pd.DataFrame:
     Parameters
     ----------
     model : dict
-        ``model.json`` of the indicator (``coefficients``: name -> {estimate, se}).
+        ``model.json`` of the indicator (``coefficients``: name -> {estimate, se, low, high},
+        the interval from statsmodels' ``conf_int``, see
+        :class:`npo_analysis.indicator.model.EndScoreModel`).
 
     Returns
     -------
     pandas.DataFrame
-        ``term, estimate, se, low, high`` (``estimate -/+ 1.96 se``), in the model's order.
+        ``term, estimate, se, low, high``, in the model's order.
+
+    Raises
+    ------
+    ValueError
+        When a coefficient has no interval (a ``model.json`` written before the intervals
+        were stored): compute the indicator again.
     """
-    rows = [{"term": term, "estimate": value["estimate"], "se": value["se"]}
-            for term, value in model["coefficients"].items()]
-    frame = pd.DataFrame(rows, columns=["term", "estimate", "se"])
-    return frame.assign(low=frame["estimate"] - 1.96 * frame["se"],
-                        high=frame["estimate"] + 1.96 * frame["se"])
+    rows = []
+    for term, value in model["coefficients"].items():
+        if "low" not in value or "high" not in value:
+            raise ValueError(f"model.json, coefficient {term!r}: no 'low'/'high' interval; "
+                             f"this model.json predates them: compute the indicator again")
+        rows.append({"term": term, **{key: value[key] for key in ("estimate", "se", "low",
+                                                                   "high")}})
+    return pd.DataFrame(rows, columns=["term", "estimate", "se", "low", "high"])
 
 
 def coefficients_display(table: pd.DataFrame, language: str = "nl") -> pd.DataFrame:
