@@ -8,12 +8,15 @@ per batch. Prints the median seconds of a municipality fit (over the first ``--m
 municipalities with test results, each timed ``--runs`` times, median per municipality, then the
 median and the largest of those), the median of the national fit, and the time a fresh process
 takes to import :mod:`npo_analysis.delays` and make its first municipality fit (the import of
-the statistics libraries included), as ``name=seconds`` lines.
+the statistics libraries included), as ``name=seconds`` lines. BLAS runs on one thread, as in the
+batch's report kernels (:data:`npo_analysis.batch.kernel.THREAD_VARIABLES`), unless the
+environment says otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -51,6 +54,8 @@ def main() -> None:
     parser.add_argument("--municipalities", type=int, default=20)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")  # before numpy loads; the cold runs inherit it
 
     from npo_analysis import delays
     from npo_analysis.demoland import generate

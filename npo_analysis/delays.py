@@ -15,7 +15,13 @@ OLS of the school mean score on
 - a norm per grade x moment (the expected level, identified from the baseline),
 - one dummy per later time point, whose coefficient is minus the delay in score points,
 
-with standard errors clustered by school and t-intervals with (schools - 1) degrees of freedom.
+with standard errors clustered by school and t-intervals with (schools - 1) degrees of freedom,
+fitted by statsmodels (:func:`within_school_fit`: ``OLS(...).fit(cov_type="cluster")`` on the
+demeaned data, its default small-sample correction ``G / (G - 1) * (N - 1) / (N - K)`` with K
+the regressors besides the absorbed school effects, and ``df_correction``: t on G - 1 degrees of
+freedom). The estimates equal those of a fit with a dummy per school; its standard errors would
+be larger by ``sqrt((N - K) / (N - K - G))`` as statsmodels then also counts the G school
+dummies, which nested in the clusters they need not be (Cameron and Miller 2015, IV.A).
 Pooled over grades (``by_grade=False``) there is one fit per domain; per grade
 (``by_grade=True``) one fit per domain x grade, so the fixed effect is then per school x grade
 (this also keeps every least-squares problem small).
@@ -25,9 +31,10 @@ tested year after year, so a school's cells share cohort effects as well as a sc
 random intercept models only the shared level and would give intervals that are too narrow;
 cluster-robust errors allow any correlation within a school. The school fixed effect removes
 the level without assuming it is unrelated to the school's disadvantage. And it is fast: the
-fit is one least-squares solve per domain (about a second for all four domains of the 250,000
-rows of Demoland ``small``; a municipality's own slice takes a fraction of that), so a report
-computes the national fit once and then its own slice.
+fit is one least-squares solve per domain (about 0.5 s for all four domains of the 250,000
+rows of Demoland ``small``; a municipality's own slice about 0.035 s, see
+``benchmarks/delay_speed.py``), so the batch computes the national fit once and a report its
+own slice.
 
 :func:`delay_by_disadvantage` adds an interaction of every later time point with the school's
 target-group share, splitting the delay into a part at share 0 and an extra part per unit of
