@@ -31,8 +31,8 @@ tested year after year, so a school's cells share cohort effects as well as a sc
 random intercept models only the shared level and would give intervals that are too narrow;
 cluster-robust errors allow any correlation within a school. The school fixed effect removes
 the level without assuming it is unrelated to the school's disadvantage. And it is fast: the
-fit is one least-squares solve per domain (about 0.5 s for all four domains of the 250,000
-rows of Demoland ``small``; a municipality's own slice about 0.035 s, see
+fit is one least-squares solve per domain (about 0.25 s for all four domains of the 250,000
+rows of Demoland ``small``; a municipality's own slice about 0.02 s, see
 ``benchmarks/delay_speed.py``), so the batch computes the national fit once and a report its
 own slice.
 
