@@ -14,7 +14,6 @@ Delays are about schools, not background groups; only target-pupil counts are su
 
 from __future__ import annotations
 
-import html
 
 import numpy as np
 import pandas as pd
@@ -28,6 +27,7 @@ from npo_analysis.formatting import (
     suppress_small,
 )
 from npo_analysis.report.spread import flagged_score
+from npo_analysis.report.safe_text import markdown_text
 from npo_analysis.report.text import label
 
 #: Domain names the reader sees (Dutch, English), in schema order.
@@ -236,7 +236,7 @@ def delays_markdown(comparison: pd.DataFrame, schools: pd.DataFrame, language: s
     from npo_analysis.delays import describe_delays
 
     text = describe_delays(comparison, language)
-    named = [html.escape(str(n)) for n in schools.loc[schools["extra_challenge"], "name"]]
+    named = [markdown_text(n) for n in schools.loc[schools["extra_challenge"], "name"]]
     if language == "nl":
         rule = ("Een school heeft *extra uitdagingen* als haar eigen achterstand én haar "
                 "achterstandsscore allebei bij het hoogste kwart van alle scholen in het land "

@@ -188,9 +188,9 @@ LABELS: dict[str, tuple[str, str]] = {
                         "This dataset has no test results; learning delays cannot be computed."),
     "no_vve": ("Deze gemeente heeft geen VVE-locaties of peuters in de dataset.",
                "This municipality has no VE locations or toddlers in the dataset."),
-    "export.link": ("Alle tabellen achter de grafieken van dit rapport: [{file}]({file}) "
+    "export.link": ("Alle tabellen achter de grafieken van dit rapport: [{file}]({href}) "
                     "(Excel, één blad per onderdeel).",
-                    "Every table behind the charts of this report: [{file}]({file}) (Excel, one "
+                    "Every table behind the charts of this report: [{file}]({href}) (Excel, one "
                     "sheet per section)."),
     "overview.white_spots": ("De 15 gemeenten met het grootste tekort aan plaatsen in hun "
                              "witte vlekken (wijk x domein met een behoefte van minstens 10 "

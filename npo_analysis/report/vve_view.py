@@ -11,12 +11,12 @@ provider (:mod:`npo_analysis.vve`).
 
 from __future__ import annotations
 
-import html
 
 import pandas as pd
 
 from npo_analysis import vve
 from npo_analysis.formatting import MISSING, format_count, format_number, format_pct, suppress_small
+from npo_analysis.report.safe_text import markdown_names, markdown_text
 from npo_analysis.report.text import label
 
 #: Quality domains as the reader sees them (Dutch, English), in schema order.
@@ -211,8 +211,10 @@ def vve_markdown(table: pd.DataFrame, hours: pd.DataFrame, providers: pd.DataFra
     -------
     str
     """
-    text = vve.describe_vve(table, hours, code, language=language)
-    weak = [html.escape(str(p)) for p in providers.loc[providers["weak"], "provider"]]
+    text = vve.describe_vve(markdown_names(table, "name"),
+                            markdown_names(hours, "name", "location_id", "provider"), code,
+                            language=language)
+    weak = [markdown_text(p) for p in providers.loc[providers["weak"], "provider"]]
     if language == "nl":
         quality = (f" Aanbieders met een gemiddelde kwaliteitsscore onder 2,5 (op 1-4): "
                    f"{', '.join(weak)}." if weak else
