@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nbconvert.filters import markdown2html
 
-from npo_analysis.report.safe_text import (
+from npo_analysis.safe_text import (
     ALLOWED_SCHEMES,
     ALLOWED_TAGS,
     clean_text,

@@ -27,7 +27,7 @@ from npo_analysis.formatting import (
     suppress_small,
 )
 from npo_analysis.report.spread import flagged_score
-from npo_analysis.report.safe_text import markdown_text
+from npo_analysis.safe_text import markdown_text
 from npo_analysis.report.text import label
 
 #: Domain names the reader sees (Dutch, English), in schema order.

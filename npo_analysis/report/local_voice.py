@@ -17,7 +17,7 @@ import pandas as pd
 
 from npo_analysis.formatting import MISSING
 from npo_analysis.params import LeaItem, MunicipalityOverride, load_municipality_file
-from npo_analysis.report.safe_text import clean_text, markdown_to_safe_html
+from npo_analysis.safe_text import clean_text, markdown_to_safe_html
 from npo_analysis.report.text import label
 
 SECTIONS = ("data", "duiden", "doelen", "doen")
@@ -52,7 +52,7 @@ def commentary_markdown(voice: MunicipalityOverride | None, section: str,
     """The municipality's commentary on a section as a quote, or ``""`` when none.
 
     The commentary is the municipality's Markdown, rendered and sanitised
-    (:func:`npo_analysis.report.safe_text.markdown_to_safe_html`): emphasis, lists and
+    (:func:`npo_analysis.safe_text.markdown_to_safe_html`): emphasis, lists and
     http(s)/mailto links work, raw HTML and other link schemes do not. The result is one line of
     HTML, which stays one raw block when it is shown as a Markdown cell.
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from npo_analysis import benchmark
 from npo_analysis.formatting import suppress_small
-from npo_analysis.report.safe_text import markdown_text
+from npo_analysis.safe_text import markdown_text
 from npo_analysis.report.text import label
 
 #: VE reach as a headline indicator (needs ``ve_placed`` and ``ve_indicated`` in the profile).

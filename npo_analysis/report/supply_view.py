@@ -17,7 +17,7 @@ import pandas as pd
 
 from npo_analysis import supply
 from npo_analysis.formatting import MISSING, format_number, format_pct, suppress_small
-from npo_analysis.report.safe_text import markdown_names
+from npo_analysis.safe_text import markdown_names
 from npo_analysis.report.text import label
 
 #: Least need (places) of a white spot.

@@ -18,7 +18,7 @@ from npo_analysis.formatting import format_count, format_date, format_eur, forma
 from npo_analysis.report.inputs import ReportData
 from npo_analysis.report.key_figures import key_figures
 from npo_analysis.report.spread import has_bands
-from npo_analysis.report.safe_text import markdown_text
+from npo_analysis.safe_text import markdown_text
 from npo_analysis.report.text import label
 
 

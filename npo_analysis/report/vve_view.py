@@ -16,7 +16,7 @@ import pandas as pd
 
 from npo_analysis import vve
 from npo_analysis.formatting import MISSING, format_count, format_number, format_pct, suppress_small
-from npo_analysis.report.safe_text import markdown_names, markdown_text
+from npo_analysis.safe_text import markdown_names, markdown_text
 from npo_analysis.report.text import label
 
 #: Quality domains as the reader sees them (Dutch, English), in schema order.

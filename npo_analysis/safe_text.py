@@ -63,6 +63,42 @@ def unsafe_characters(value) -> list[str]:
     return [f"U+{ord(c):04X}" for c in UNSAFE_CHARACTERS.findall(str(value))]
 
 
+def clean_table_text(table: str, frame: pd.DataFrame, columns) -> tuple[pd.DataFrame, list[str]]:
+    """``frame`` with :func:`clean_text` applied to the text ``columns``, and one note per
+    column that changed.
+
+    Parameters
+    ----------
+    table : str
+        Table name (for the notes).
+    frame : pandas.DataFrame
+        The table.
+    columns : iterable of str
+        Free-text columns (names); absent ones are skipped.
+
+    Returns
+    -------
+    (pandas.DataFrame, list of str)
+        The cleaned table (the same object when nothing changed) and notes such as
+        ``"neighbourhoods.name: removed control or bidirectional-override characters
+        (U+202E) from 1 value (row 3)"``.
+    """
+    notes, changed = [], {}
+    for column in (c for c in columns if c in frame.columns):
+        values = frame[column]
+        text = values.map(lambda v: isinstance(v, str) and bool(UNSAFE_CHARACTERS.search(v)))
+        if not text.any():
+            continue
+        rows = [i for i, bad in enumerate(text.to_numpy()) if bad]
+        codes = sorted({c for v in values[text] for c in unsafe_characters(v)})
+        shown = ", ".join(map(str, rows[:5])) + (", ..." if len(rows) > 5 else "")
+        notes.append(f"{table}.{column}: removed control or bidirectional-override characters "
+                     f"({', '.join(codes)}) from {len(rows)} value{'s' * (len(rows) > 1)} "
+                     f"(row{'s' * (len(rows) > 1)} {shown})")
+        changed[column] = values.where(~text, values[text].map(clean_text))
+    return (frame.assign(**changed) if changed else frame), notes
+
+
 def markdown_text(value) -> str:
     """``value`` as literal text inside Markdown: cleaned, on one line, punctuation escaped.
 
