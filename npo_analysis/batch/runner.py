@@ -38,7 +38,9 @@ only once the run's manifest exists.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import functools
 import os
 import shutil
@@ -53,6 +55,7 @@ from npo_analysis.batch.executors import get_executor
 from npo_analysis.batch.hashing import directory_sha256, file_sha256, json_sha256
 from npo_analysis.batch.html import ReportContext, export_html
 from npo_analysis.batch.manifest import build_manifest, read_manifest, write_manifest
+from npo_analysis.errors import OutputWriteError
 
 DEFAULT_NOTEBOOK = Path("notebooks/municipality_report.ipynb")
 #: Notebooks next to the report notebook that run once per batch, when present.
@@ -240,6 +243,8 @@ def execute_job(job: ReportJob) -> ReportResult:
             html, digest, size = job.html_out, _bytes_sha256(page), len(page)
         except Exception as exc:  # an export problem fails this report only
             error = error_line(exc)
+    if error is not None:  # no workbook without its page
+        (run_dir / job.html_out).with_suffix(".xlsx").unlink(missing_ok=True)
     return ReportResult(
         code=job.code, name=job.name, kind=job.kind, status="failed" if error else "ok",
         error=error, parameters=job.parameters, notebook=job.notebook_out, html=html,
@@ -621,6 +626,52 @@ def _overview_notebooks(notebook: Path, overviews) -> list[Path]:
     return [Path(p).resolve() for p in overviews]
 
 
+def guarded_outputs(run):
+    """Decorate :func:`run_reports` with :func:`outputs_guard` on its ``out_dir``."""
+
+    @functools.wraps(run)
+    def guarded(data_dir, out_dir, **options):
+        out_dir = Path(out_dir).resolve()
+        with outputs_guard(out_dir, out_dir.exists()):
+            return run(data_dir, out_dir, **options)
+
+    return guarded
+
+
+#: ``errno`` values of a failed write: no space, quota, file too large, read-only, I/O error.
+WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO})
+
+
+@contextlib.contextmanager
+def outputs_guard(out_dir: Path, out_existed: bool):
+    """Turn a failed write (:data:`WRITE_ERRNOS`) into :class:`~npo_analysis.errors.
+    OutputWriteError` naming the path and how much the run wrote, and remove an ``--out`` folder
+    this run created and left empty (a run that failed before any report).
+
+    ``latest`` is only moved by a run that finished, so it and earlier runs stay as they were.
+    """
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in WRITE_ERRNOS:
+            raise
+        written = _bytes_written(out_dir, out_existed)
+        raise OutputWriteError(exc.filename or out_dir, exc.strerror or str(exc), written
+                               ) from None
+    finally:
+        if not out_existed and out_dir.is_dir() and not any(out_dir.iterdir()):
+            out_dir.rmdir()
+
+
+def _bytes_written(out_dir: Path, out_existed: bool) -> int:
+    """Bytes under the newest run folder of ``out_dir`` (all of ``out_dir`` when it is new)."""
+    runs = sorted(p for p in out_dir.iterdir() if p.is_dir() and p.name[:1].isdigit()) \
+        if out_dir.is_dir() else []
+    root = out_dir if not out_existed or not runs else runs[-1]
+    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+@guarded_outputs
 def run_reports(data_dir: str | Path, out_dir: str | Path, *, year: int,
                 municipalities: list[str] | None = None, workers: int | None = None,
                 resume: bool = False, notebook: str | Path = DEFAULT_NOTEBOOK,
@@ -748,3 +799,4 @@ def _dataset_info(data_dir: Path) -> dict:
     from npo_analysis.dataset_info import INFO_FILE, DatasetInfo
 
     return json.loads(DatasetInfo.from_file(data_dir / INFO_FILE).to_json())
+

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from npo_analysis.cli.errors import user_errors
+from npo_analysis.cli.errors import require_directory, require_output_directory, user_errors
 
 #: Dataset used when ``--data`` is not given (made by ``make demo``).
 DEFAULT_DATA = Path("outputs/data/small")
@@ -118,6 +118,8 @@ def command(data_dir, municipalities, all_municipalities, year, workers, out_dir
         raise click.UsageError("give either --municipality CODE ... or --all, not both")
     if scheduler is not None and executor != "dask":
         raise click.UsageError("--scheduler needs --executor dask")
+    require_directory("--data", data_dir)
+    require_output_directory("--out", out_dir)
     data_dir = data_dir if data_dir is not None else default_data_dir()
     year = year if year is not None else default_year(params_dir)
     summary = run_reports(data_dir, out_dir, year=year,
