@@ -55,6 +55,7 @@ from npo_analysis.batch.executors import get_executor
 from npo_analysis.batch.hashing import directory_sha256, file_sha256, json_sha256
 from npo_analysis.batch.html import ReportContext, export_html
 from npo_analysis.batch.manifest import build_manifest, read_manifest, write_manifest
+from npo_analysis.batch.resume import newest_incomplete, write_progress
 from npo_analysis.errors import OutputWriteError
 
 DEFAULT_NOTEBOOK = Path("notebooks/municipality_report.ipynb")
@@ -496,6 +497,20 @@ def _copy_atomic(source: Path, target: Path) -> None:
         shutil.copyfile(source, tmp)
 
 
+def reuse_previous(jobs: list[ReportJob], out_dir: Path, run_dir: Path) -> list[ReportResult]:
+    """The finished reports of the newest interrupted run, then of ``latest``, whose inputs
+    match (:mod:`npo_analysis.batch.resume`), copied into ``run_dir``."""
+    sources = [s for s in (newest_incomplete(out_dir, exclude=run_dir),
+                           (read_manifest(out_dir / LATEST), out_dir / LATEST))
+               if s is not None and s[0] is not None]
+    reused = []
+    for job in jobs:
+        found = next((r for r in (reuse(job, m, d) for m, d in sources) if r is not None), None)
+        if found is not None:
+            reused.append(found)
+    return reused
+
+
 def reuse(job: ReportJob, previous: dict | None, previous_dir: Path) -> ReportResult | None:
     """The previous run's result for ``job``, copied into this run, when its inputs match."""
     if previous is None:
@@ -558,8 +573,10 @@ def _national_analyses(data_dir: Path, tables_dir: Path, progress) -> None:
         progress(f"national analyses written to {tables_dir / ANALYSES_DIR}")
 
 
-def _execute(engine, jobs: list[ReportJob], verbose: bool) -> list[ReportResult]:
-    """Run the jobs on the (entered) executor ``engine`` with a progress bar."""
+def _execute(engine, jobs: list[ReportJob], verbose: bool, on_result=None
+             ) -> list[ReportResult]:
+    """Run the jobs on the (entered) executor ``engine`` with a progress bar; ``on_result``
+    (optional) is called with the results so far after each one."""
     from tqdm import tqdm
 
     results = []
@@ -568,6 +585,8 @@ def _execute(engine, jobs: list[ReportJob], verbose: bool) -> list[ReportResult]
     with tqdm(total=len(jobs), desc="rapporten", unit="rapport", disable=not verbose) as bar:
         for result in engine.run(execute_job, jobs, lost=lost_job):
             results.append(result)
+            if on_result is not None:
+                on_result(results)
             bar.update(1)
             if result.status == "failed":
                 bar.write(f"mislukt: {result.code}: {result.error}")
@@ -755,16 +774,18 @@ def run_reports(data_dir: str | Path, out_dir: str | Path, *, year: int,
                              json_sha256([national, __version__, _template_hash()]),
                              generated_at, run_dir, timeout, workbooks)
             jobs = _jobs(codes, names, notebook, inputs, overview_notebooks)
-            previous = read_manifest(out_dir / LATEST) if resume else None
-            reused = [r for r in (reuse(job, previous, out_dir / LATEST) for job in jobs)
-                      if r is not None]
+            reused = reuse_previous(jobs, out_dir, run_dir) if resume else []
             done = {(r.kind, r.code) for r in reused}
             todo = [job for job in jobs if (job.kind, job.code) not in done]
-            results = _ordered(reused + _execute(engine, todo, verbose))
+            write_progress(run_dir, run_id, reused)
+            results = _ordered(reused + _execute(
+                engine, todo, verbose,
+                lambda so_far: write_progress(run_dir, run_id, reused + so_far)))
     except BaseException:
         _discard_unfinished(run_dir)
         raise
-    header = {"run_id": run_id, "generated_at": generated_at.isoformat(), "year": year,
+    header = {"run_id": run_id, "complete": True,
+              "generated_at": generated_at.isoformat(), "year": year,
               "language": language, "executor": executor, "workers": workers,
               "scheduler": scheduler, "timeout_s": timeout,
               "dataset": inputs.dataset, "data_hash": national["data_hash"],
