@@ -9,8 +9,8 @@ Markdown:
   and the bidirectional overrides and isolates that make text read differently from how it is
   stored (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C);
 - :func:`markdown_text` backslash-escapes every ASCII punctuation character (CommonMark allows
-  that for all of them), so ``<``, ``[``, ``*`` or ``https://`` cannot become a tag, a link, emphasis
-  or an autolink, and joins lines so that a name cannot start a heading or a list;
+  that for all of them), so ``<``, ``[``, ``*`` or ``https://`` cannot become a tag, a link,
+  emphasis or an autolink, and joins lines so that a name cannot start a heading or a list;
 - :func:`markdown_names` does that for the name columns of a table before a sentence is built
   from it;
 - :func:`markdown_to_safe_html` renders a municipality's Markdown (lists, emphasis, links) and

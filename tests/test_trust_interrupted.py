@@ -148,7 +148,7 @@ def test_a_killed_batch_resumes_its_finished_reports(tiny, tmp_path):
     out = tmp_path / "out"
     batch = _start(data, out, tmp_path / "killed.log", "--all", "--no-overviews")
     try:
-        _wait_for(lambda: any(_reports_done(r, 2) for r in _runs(out)))
+        _wait_for(lambda: out.is_dir() and any(_reports_done(r, 2) for r in _runs(out)))
     finally:
         stop_group(batch, signal.SIGKILL)
     [killed] = _runs(out)

@@ -14,7 +14,6 @@ Delays are about schools, not background groups; only target-pupil counts are su
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 
@@ -27,8 +26,8 @@ from npo_analysis.formatting import (
     suppress_small,
 )
 from npo_analysis.report.spread import flagged_score
-from npo_analysis.safe_text import markdown_text
 from npo_analysis.report.text import label
+from npo_analysis.safe_text import markdown_text
 
 #: Domain names the reader sees (Dutch, English), in schema order.
 DOMAIN_NAMES = {"rekenen": ("Rekenen", "Mathematics"),

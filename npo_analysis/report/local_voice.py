@@ -17,8 +17,8 @@ import pandas as pd
 
 from npo_analysis.formatting import MISSING
 from npo_analysis.params import LeaItem, MunicipalityOverride, load_municipality_file
-from npo_analysis.safe_text import clean_text, markdown_to_safe_html
 from npo_analysis.report.text import label
+from npo_analysis.safe_text import clean_text, markdown_to_safe_html
 
 SECTIONS = ("data", "duiden", "doelen", "doen")
 

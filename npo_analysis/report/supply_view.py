@@ -17,8 +17,8 @@ import pandas as pd
 
 from npo_analysis import supply
 from npo_analysis.formatting import MISSING, format_number, format_pct, suppress_small
-from npo_analysis.safe_text import markdown_names
 from npo_analysis.report.text import label
+from npo_analysis.safe_text import markdown_names
 
 #: Least need (places) of a white spot.
 MIN_NEED = 10

@@ -18,8 +18,8 @@ from npo_analysis.formatting import format_count, format_date, format_eur, forma
 from npo_analysis.report.inputs import ReportData
 from npo_analysis.report.key_figures import key_figures
 from npo_analysis.report.spread import has_bands
-from npo_analysis.safe_text import markdown_text
 from npo_analysis.report.text import label
+from npo_analysis.safe_text import markdown_text
 
 
 def html_table(frame: pd.DataFrame, caption: str = "") -> str:
@@ -275,9 +275,9 @@ def national_title_markdown(data: ReportData) -> str:
                 "(doelgroepkinderen) en het geld (GOAB en NPO) over het land verdeeld zijn, en "
                 "wat de wat-als-scenario's zouden veranderen.")
     return (f"# National overview: budget year {data.params.year}\n\n"
-            f"All {count} municipalities of {markdown_text(data.info.name)}: how need (target-group "
-            "children) and money (GOAB and NPO) are spread over the country, and what the "
-            "what-if scenarios would change.")
+            f"All {count} municipalities of {markdown_text(data.info.name)}: how need "
+            "(target-group children) and money (GOAB and NPO) are spread over the country, and "
+            "what the what-if scenarios would change.")
 
 
 def indicator_title_markdown(data: ReportData) -> str:

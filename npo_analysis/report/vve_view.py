@@ -11,13 +11,12 @@ provider (:mod:`npo_analysis.vve`).
 
 from __future__ import annotations
 
-
 import pandas as pd
 
 from npo_analysis import vve
 from npo_analysis.formatting import MISSING, format_count, format_number, format_pct, suppress_small
-from npo_analysis.safe_text import markdown_names, markdown_text
 from npo_analysis.report.text import label
+from npo_analysis.safe_text import markdown_names, markdown_text
 
 #: Quality domains as the reader sees them (Dutch, English), in schema order.
 QUALITY_NAMES = {
