@@ -77,17 +77,18 @@ def user_errors(func: Callable) -> Callable:
 
 
 def require_directory(option: str, path: Path | None) -> None:
-    """A directory option (``--data``) must name a directory: one line naming it otherwise.
+    """A directory option (``--data``) must not name a file: one line naming it otherwise (a
+    missing directory is reported by the command itself).
 
     Raises
     ------
     click.UsageError
-        When ``path`` is a file, or does not exist.
+        When ``path`` is a file.
     """
-    if path is None or path.is_dir():
+    if path is None or path.is_dir() or not path.exists():
         return
-    what = "is a file, not a directory" if path.exists() else "does not exist"
-    raise click.UsageError(f"{option} {path}: {what} (expected a dataset directory)")
+    raise click.UsageError(f"{option} {path}: is a file, not a directory (expected a dataset "
+                           "directory)")
 
 
 def require_output_directory(option: str, path: Path) -> None:
