@@ -169,7 +169,7 @@ DIFFERENCE_PAIRS: tuple[tuple[str, str], ...] = (("col.ve_indicated", "col.ve_pl
 CHILD_TOTAL_KEYS: tuple[str, ...] = ("col.pupils", "col.children_0_3", "col.children_4_11",
                                      "figure.pupils", "figure.toddlers")
 _CHILD_TOTALS = frozenset(t for k in CHILD_TOTAL_KEYS for t in LABELS[k])
-_SUPPRESSED_TEXT = frozenset({"<10", "&lt;10"})
+_SUPPRESSED_TEXT = frozenset({"<10", "&lt;10", "x"})
 _TOTAL_ROWS = frozenset({"Totaal", "Total", "Gemeente totaal", "Municipality total"})
 
 
@@ -234,7 +234,9 @@ def recoverable_cells(header: list, rows: list[list], file: str, where) -> list[
     pairs = [(col(w), col(p)) for w, p in DIFFERENCE_PAIRS]
     totals = [i for i, h in enumerate(header) if h in _CHILD_TOTALS]
     for r, row in enumerate(rows, start=1):
-        cell = (lambda i, row=row: row[i] if i is not None and i < len(row) else None)
+        def cell(i, row=row):
+            return row[i] if i is not None and i < len(row) else None
+
         for d, s, n in triples:
             den, share = parse_count(cell(d)), parse_share(cell(s))
             if _is_hidden(cell(n)) and den is not None and share is not None:

@@ -22,12 +22,11 @@ from npo_analysis.formatting import (
     MISSING,
     format_number,
     format_pct,
-    is_suppressed,
-    suppress_small,
 )
 from npo_analysis.report.spread import flagged_score
 from npo_analysis.report.text import label
 from npo_analysis.safe_text import markdown_text
+from npo_analysis.suppression import is_hidden, shown_count
 
 #: Domain names the reader sees (Dutch, English), in schema order.
 DOMAIN_NAMES = {"rekenen": ("Rekenen", "Mathematics"),
@@ -206,11 +205,11 @@ def challenge_display(schools: pd.DataFrame, language: str = "nl") -> pd.DataFra
         label("col.school", language): [r.name for r in rows],
         label("col.delay", language): [format_number(r.delay_months, 1, language) for r in rows],
         label("col.score", language): [flagged_score(r.score, r.flag, language) for r in rows],
-        label("col.target_pupils", language): [suppress_small(r.target_pupils, language=language)
-                                               for r in rows],
+        label("col.target_pupils", language): [
+            shown_count(r.target_pupils, is_hidden(r, "target_pupils"), language) for r in rows],
         label("col.target_share", language): [
-            MISSING if is_suppressed(r.target_pupils) else format_pct(r.target_share, 1, language)
-            for r in rows],
+            MISSING if is_hidden(r, "target_share", "target_pupils")
+            else format_pct(r.target_share, 1, language) for r in rows],
         label("col.extra_challenge", language): [yes if r.extra_challenge else no for r in rows],
     })
 
