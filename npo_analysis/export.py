@@ -33,7 +33,7 @@ from npo_analysis.report.key_figures import GROUPS
 from npo_analysis.report.supply_view import domain_name as development_domain
 from npo_analysis.report.text import label
 from npo_analysis.report.view import group_names
-from npo_analysis.suppression import rounded, workbook_counts
+from npo_analysis.suppression import TableRule, hidden_cells, rounded, workbook_counts
 
 #: Text written instead of a count below the disclosure limit.
 SUPPRESSED = f"<{DISCLOSURE_LIMIT}"
@@ -333,11 +333,16 @@ def optimum_sheet(results: ReportAnalyses) -> pd.DataFrame | None:
     if t is None:
         return None
     total = results.plans_vs_optimum.municipalities
-    frame = pd.concat([t.assign(label=t["name"]),
-                       total.assign(label="Gemeente totaal", school_id="")], ignore_index=True)
+    schools_hidden = t["school_id"].map(results.schools.set_index("school_id")["hidden_pupils"])
+    hidden = hidden_cells(t, TableRule("school_id", totals=("pupils",)),
+                          preset={"pupils": schools_hidden.fillna(False)})["pupils"]
+    frame = pd.concat([t.assign(label=t["name"], hidden=hidden.to_numpy()),
+                       total.assign(label="Gemeente totaal", school_id="", hidden=False)],
+                      ignore_index=True)
     return pd.DataFrame({
         "School": frame["label"], "Vestiging (BRIN6)": frame["school_id"],
-        "Leerlingen": frame["pupils"], "Zelfde geld (€)": frame["budget_eur"],
+        "Leerlingen": workbook_counts(frame["pupils"], frame["hidden"]),
+        "Zelfde geld (€)": frame["budget_eur"],
         "Leermaanden plannen": frame["plan_pupil_months"],
         "Leermaanden beste pakket": frame["optimum_pupil_months"],
         "Extra leermaanden": frame["extra_pupil_months"],

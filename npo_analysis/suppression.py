@@ -69,8 +69,8 @@ def _values(frame: pd.DataFrame, column: str) -> np.ndarray:
     return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
 
 
-def hidden_cells(frame: pd.DataFrame, rule: TableRule, limit: int = DISCLOSURE_LIMIT
-                 ) -> pd.DataFrame:
+def hidden_cells(frame: pd.DataFrame, rule: TableRule, limit: int = DISCLOSURE_LIMIT,
+                 preset: dict | None = None) -> pd.DataFrame:
     """Which cells of ``frame`` must not be shown (see the module docstring for the rules).
 
     Parameters
@@ -82,6 +82,8 @@ def hidden_cells(frame: pd.DataFrame, rule: TableRule, limit: int = DISCLOSURE_L
         The table's protected columns.
     limit : int
         The disclosure limit (10).
+    preset : dict of str to array-like of bool, optional
+        Cells hidden already (another table's decision about the same rows), per column.
 
     Returns
     -------
@@ -107,6 +109,9 @@ def hidden_cells(frame: pd.DataFrame, rule: TableRule, limit: int = DISCLOSURE_L
         if column in present:
             values = _values(frame, column)
             hidden[column] |= (values > 0) & (values < limit)
+    for column, mask in (preset or {}).items():
+        if column in hidden:
+            hidden[column] |= np.asarray(mask, dtype=bool)
     for whole, part in rule.pairs:
         if whole in present and part in present:
             difference = _values(frame, whole) - _values(frame, part)

@@ -58,11 +58,24 @@ def _params_with_voice(target: Path, codes: list[str], text: str) -> Path:
     shutil.copytree(Path(__file__).resolve().parents[1] / "params", target)
     voice = "\\n".join(["[click](javascript:alert(4))", text, "<img src=x onerror=alert(3)>"])
     escaped = voice.replace('"', '\\"')
+    scenario = target / "scenarios" / "drempel_10.yaml"
+    scenario.write_text(scenario.read_text(encoding="utf-8").replace(
+        'description: "Drempel 10% in plaats van 12% voor scholen en gemeenten"',
+        f'description: "{escaped}"'), encoding="utf-8")
     for code in codes:
         (target / "municipalities" / f"{code}.yaml").write_text(
             f'code: "{code}"\ncommentary:\n  data: "{escaped}"\n  duiden: "{escaped}"\n'
             f'lea_goals:\n  - text: "{escaped}"\n', encoding="utf-8")
     return target
+
+
+def _probe_counts(context, page_path: Path) -> int:
+    page = OfflinePage(context)
+    page.page.add_init_script(PROBE)
+    page.open(page_path)
+    ran = page.page.evaluate("window.__ran")
+    page.page.close()
+    return ran
 
 
 def _check_in_browser(context, page_path: Path) -> None:
@@ -101,6 +114,7 @@ def test_hostile_data_runs_no_script_in_chromium(names):
         for code, page in pages.items():
             text = PageElements(page).text
             assert "Wijken onder 80%" in text and "witte vlek" in text, code  # forced
+            assert "Scenario drempel_10" in text and "href=\"javascript" not in page.lower()
             neighbourhoods = pd.read_parquet(data / "neighbourhoods.parquet")
             shown = neighbourhoods.loc[neighbourhoods["municipality_code"] == code, "name"]
             assert any(" ".join(n.split()) in text for n in shown), code
@@ -108,6 +122,9 @@ def test_hostile_data_runs_no_script_in_chromium(names):
             str(root / "profile"), executable_path=CHROMIUM, headless=True, args=FLAGS,
             chromium_sandbox=False, service_workers="block")
         try:
+            control = root / "control.html"  # the probe sees a script that does run
+            control.write_text("<p><img src=x onerror=alert(1)></p>", encoding="utf-8")
+            assert _probe_counts(context, control) == 1
             for code in codes:
                 _check_in_browser(context, reports / f"{code}.html")
             _check_in_browser(context, root / "out" / "latest" / "index.html")
