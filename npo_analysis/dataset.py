@@ -8,6 +8,7 @@ seed. The tables themselves are described in :mod:`npo_analysis.schema`.
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -169,8 +170,44 @@ def load_dataset(
     info = DatasetInfo.from_file(directory / INFO_FILE)
     if validate:
         _raise_on_problems(directory, info, frames, require_all=tables is None)
+    for note in clean_names(frames)[1]:  # coerce_table removes the characters
+        warnings.warn(f"{directory}: {note}", UnsafeTextWarning, stacklevel=2)
     coerced = {name: coerce_table(name, frame) for name, frame in frames.items()}
     return Dataset(info=info, tables=coerced, truth=_read_truth_checked(directory))
+
+
+class UnsafeTextWarning(UserWarning):
+    """Control or bidirectional-override characters were removed from names on load."""
+
+
+def clean_names(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Remove control and bidirectional-override characters from the free-text columns (names,
+    providers ...: the ``string`` columns without a code pattern or categories) of every table.
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        Tables by name.
+
+    Returns
+    -------
+    (dict, list of str)
+        The cleaned tables and one note per changed column
+        (:func:`npo_analysis.safe_text.clean_table_text`).
+    """
+    from npo_analysis.safe_text import clean_table_text
+
+    cleaned, notes = {}, []
+    for name, frame in tables.items():
+        cleaned[name], found = clean_table_text(name, frame, _free_text_columns(name))
+        notes += found
+    return cleaned, notes
+
+
+def _free_text_columns(table: str) -> list[str]:
+    spec = schema.TABLES.get(table)
+    return [] if spec is None else [c.name for c in spec.columns if c.kind == "string"
+                                    and c.pattern is None and c.categories is None]
 
 
 def _raise_on_problems(directory: Path, info: DatasetInfo, frames: dict[str, pd.DataFrame],
@@ -205,7 +242,8 @@ def coerce_table(name: str, frame: pd.DataFrame) -> pd.DataFrame:
       schema's order; education levels are ``ordered=True`` (low to high).
 
     Columns are put in the schema's order; extra columns follow unchanged. Tables unknown to the
-    schema are returned unchanged (index reset).
+    schema are returned unchanged (index reset). Control and bidirectional-override characters
+    are removed from the free-text columns (names; :func:`clean_names`).
 
     Parameters
     ----------
@@ -232,7 +270,9 @@ def coerce_table(name: str, frame: pd.DataFrame) -> pd.DataFrame:
         col.name: _coerce_column(name, col, frame[col.name])
         for col in spec.columns if col.name in frame.columns
     }
-    return frame.assign(**converted)
+    from npo_analysis.safe_text import clean_table_text
+
+    return clean_table_text(name, frame.assign(**converted), _free_text_columns(name))[0]
 
 
 def canonical_dtype(column: schema.Column):

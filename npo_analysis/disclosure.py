@@ -80,7 +80,7 @@ class Violation:
         Header (or row label, or group noun) that makes the value a protected figure.
     value : str
         The offending value as shown.
-    rule : {"small-count", "missing-flag"}
+    rule : {"small-count", "missing-flag", "recoverable", "small-total"}
         Which rule is broken.
     """
 
@@ -91,9 +91,11 @@ class Violation:
     rule: str
 
     def __str__(self) -> str:
-        what = (f"count below {DISCLOSURE_LIMIT} of a background-defined group"
-                if self.rule == "small-count" else
-                f"school score of <= {FLAG_PUPIL_LIMIT} pupils without CBS flag 'a'")
+        what = {"small-count": f"count below {DISCLOSURE_LIMIT} of a background-defined group",
+                "missing-flag": f"school score of <= {FLAG_PUPIL_LIMIT} pupils without CBS "
+                                "flag 'a'",
+                "recoverable": "a hidden count recovered by arithmetic",
+                "small-total": f"a total of 1-{DISCLOSURE_LIMIT - 1} children"}[self.rule]
         return f"{self.file}: {self.where}, {self.column!r} = {self.value!r}: {what}"
 
 
@@ -150,7 +152,118 @@ def _table_violations(header: list[str], rows: list[list], file: str, where, lim
         if label in GROUP_COUNT_HEADERS:
             found += [Violation(file, where(r, i), label, str(v), "small-count")
                       for i, v in enumerate(row[1:], start=1) if is_small(v, limit)]
-    return found + _flag_violations(header, rows, file, where)
+    return (found + _flag_violations(header, rows, file, where)
+            + recoverable_cells(header, rows, file, where))
+
+
+# --- Differencing: hidden counts recovered by arithmetic (issue 14.2) -------------------------
+
+#: (denominator, share, numerator) label keys: numerator = denominator x share.
+SHARE_TRIPLES: tuple[tuple[str, str, str], ...] = (
+    ("col.ve_indicated", "col.ve_reach", "col.ve_placed"),
+    ("col.pupils", "col.target_share", "col.target_pupils"),
+)
+#: (whole, part) label keys whose difference counts a background-defined group.
+DIFFERENCE_PAIRS: tuple[tuple[str, str], ...] = (("col.ve_indicated", "col.ve_placed"),)
+#: Label keys of counts of children (any group): a total of 1-9 must show as ``<10``.
+CHILD_TOTAL_KEYS: tuple[str, ...] = ("col.pupils", "col.children_0_3", "col.children_4_11",
+                                     "figure.pupils", "figure.toddlers")
+_CHILD_TOTALS = frozenset(t for k in CHILD_TOTAL_KEYS for t in LABELS[k])
+_SUPPRESSED_TEXT = frozenset({"<10", "&lt;10", "x"})
+_TOTAL_ROWS = frozenset({"Totaal", "Total", "Gemeente totaal", "Municipality total"})
+
+
+def _headers(key: str) -> frozenset[str]:
+    return frozenset(LABELS[key])
+
+
+def parse_share(text) -> float | None:
+    """The fraction a cell shows: ``"70%"``, ``"12,5%"`` (text) or ``0.7`` (Excel); else ``None``.
+
+    Examples
+    --------
+    >>> parse_share("70%"), parse_share("12,5%"), parse_share(0.7), parse_share("–")
+    (0.7, 0.125, 0.7, None)
+    """
+    if isinstance(text, bool) or text is None:
+        return None
+    if isinstance(text, int | float):
+        return float(text)
+    value = str(text).strip().replace("\xa0", "")
+    match = re.fullmatch(r"(\d+(?:[.,]\d+)?)\s*%", value)
+    return float(match.group(1).replace(",", ".")) / 100 if match else None
+
+
+def _is_hidden(value) -> bool:
+    return isinstance(value, str) and value.strip() in _SUPPRESSED_TEXT
+
+
+def recoverable_cells(header: list, rows: list[list], file: str, where) -> list[Violation]:
+    """Hidden counts (``<10``) that the table gives back by arithmetic, and small totals.
+
+    Checked per row: numerator = denominator x share (:data:`SHARE_TRIPLES`; the shown share
+    is rounded as shown, so a recovered value is the nearest whole number within the rounding),
+    whole - part of :data:`DIFFERENCE_PAIRS` when that difference is 1-9, and counts of children
+    (:data:`CHILD_TOTAL_KEYS`) of 1-9; per column: a protected column with exactly one hidden
+    cell (the column's total is a published figure, so that cell is total minus the rest).
+
+    Parameters
+    ----------
+    header : list
+        Column headers.
+    rows : list of list
+        Body rows.
+    file : str
+        The output's name.
+    where : callable
+        ``where(row, column)`` naming a cell.
+
+    Returns
+    -------
+    list of Violation
+        Rule ``"recoverable"`` (or ``"small-total"``).
+    """
+    header = [str(h).strip() if h is not None else "" for h in header]
+    column = {h: i for i, h in enumerate(header)}
+    found = []
+
+    def col(key):
+        return next((column[h] for h in _headers(key) if h in column), None)
+
+    triples = [(col(d), col(s), col(n)) for d, s, n in SHARE_TRIPLES]
+    pairs = [(col(w), col(p)) for w, p in DIFFERENCE_PAIRS]
+    totals = [i for i, h in enumerate(header) if h in _CHILD_TOTALS]
+    for r, row in enumerate(rows, start=1):
+        def cell(i, row=row):
+            return row[i] if i is not None and i < len(row) else None
+
+        for d, s, n in triples:
+            den, share = parse_count(cell(d)), parse_share(cell(s))
+            if _is_hidden(cell(n)) and den is not None and share is not None:
+                found.append(Violation(file, where(r, n), header[n],
+                                       f"{den} x {cell(s)} = {round(den * share)}",
+                                       "recoverable"))
+        for w, p in pairs:
+            whole, part = parse_count(cell(w)), parse_count(cell(p))
+            if whole is not None and part is not None and 0 < whole - part < DISCLOSURE_LIMIT:
+                found.append(Violation(file, where(r, p), f"{header[w]} - {header[p]}",
+                                       f"{whole} - {part} = {whole - part}", "recoverable"))
+        for i in totals:
+            count = parse_count(cell(i))
+            if count is not None and 0 < count < DISCLOSURE_LIMIT:
+                found.append(Violation(file, where(r, i), header[i], str(cell(i)),
+                                       "small-total"))
+    body = [row for row in rows if not (row and str(row[0]).strip() in _TOTAL_ROWS)]
+    if len(body) > 1:
+        for i, h in enumerate(header):
+            if h not in GROUP_COUNT_HEADERS and h not in _CHILD_TOTALS:
+                continue
+            hidden = [r for r, row in enumerate(body, start=1) if i < len(row)
+                      and _is_hidden(row[i])]
+            if len(hidden) == 1:
+                found.append(Violation(file, where(hidden[0], i), h,
+                                       "total - other rows", "recoverable"))
+    return found
 
 
 def _column(header: list[str], names: frozenset[str]) -> int | None:

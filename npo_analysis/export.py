@@ -6,8 +6,11 @@ atomically and reproducibly by :func:`npo_analysis.excel.write_workbook` next to
 date, the budget year and the disclosure rules.
 
 Disclosure, as in the report: a count of a background-defined group (target-group pupils,
-children or toddlers, toddlers with a VE indication or place) below 10 is written as the text
-``<10``, and every figure derived from it (its share, reach, need, coverage) is left empty.
+children or toddlers, toddlers with a VE indication or place) below 10, and a total of 1-9
+children, is written as the text ``<10``; a count hidden so that such a small count cannot be
+worked out from the rest (:mod:`npo_analysis.suppression`) as ``x``; every figure derived from a
+hidden count (its share, reach, need, coverage) is left empty, and shares and means are stored
+rounded as the report shows them.
 School scores based on 40 pupils or fewer carry the CBS flag (column *CBS-vlag*).
 """
 
@@ -30,6 +33,7 @@ from npo_analysis.report.key_figures import GROUPS
 from npo_analysis.report.supply_view import domain_name as development_domain
 from npo_analysis.report.text import label
 from npo_analysis.report.view import group_names
+from npo_analysis.suppression import TableRule, hidden_cells, rounded, workbook_counts
 
 #: Text written instead of a count below the disclosure limit.
 SUPPRESSED = f"<{DISCLOSURE_LIMIT}"
@@ -124,9 +128,10 @@ def schools_sheet(results: ReportAnalyses) -> pd.DataFrame:
     """Duiden: the schools (score, band, CBS flag, target share, NPO budget)."""
     t = results.schools
     return pd.DataFrame({
-        "School": t["name"], "Vestiging (BRIN6)": t["school_id"], "Leerlingen": t["pupils"],
-        "Doelgroepleerlingen": suppressed_counts(t["target_pupils"]),
-        "Aandeel doelgroep": unless_suppressed(t["target_share"], t["target_pupils"]),
+        "School": t["name"], "Vestiging (BRIN6)": t["school_id"],
+        "Leerlingen": workbook_counts(t["pupils"], t["hidden_pupils"]),
+        "Doelgroepleerlingen": workbook_counts(t["target_pupils"], t["hidden_target_pupils"]),
+        "Aandeel doelgroep": rounded(t["target_share"], t["hidden_target_share"], 3),
         "Achterstandsscore": t["score"], "CBS-vlag": t["flag"],
         "Onzekerheid laag": t["score_low"], "Onzekerheid hoog": t["score_high"],
         "NPO-budget (€)": t["npo_budget_eur"]})
@@ -137,12 +142,13 @@ def neighbourhoods_sheet(results: ReportAnalyses) -> pd.DataFrame:
     t = results.neighbourhoods
     return pd.DataFrame({
         "Wijk": t["name"], "Wijkcode": t["neighbourhood_code"],
-        "Kinderen 0-3": t["children_0_3"], "Kinderen 4-11": t["children_4_11"],
-        "Lage inkomens": t["low_income_share"], "Scholen": t["schools"],
-        "Doelgroepleerlingen": suppressed_counts(t["target_pupils"]),
-        "Doelgroeppeuters": suppressed_counts(t["target_toddlers"]),
-        "Peuters met VVE-indicatie": suppressed_counts(t["ve_indicated"]),
-        "VVE-bereik": unless_suppressed(t["ve_reach"], t["ve_indicated"]),
+        "Kinderen 0-3": workbook_counts(t["children_0_3"], t["hidden_children_0_3"]),
+        "Kinderen 4-11": workbook_counts(t["children_4_11"], t["hidden_children_4_11"]),
+        "Lage inkomens": rounded(t["low_income_share"], decimals=3), "Scholen": t["schools"],
+        "Doelgroepleerlingen": workbook_counts(t["target_pupils"], t["hidden_target_pupils"]),
+        "Doelgroeppeuters": workbook_counts(t["target_toddlers"], t["hidden_target_toddlers"]),
+        "Peuters met VVE-indicatie": workbook_counts(t["ve_indicated"], t["hidden_ve_indicated"]),
+        "VVE-bereik": rounded(t["ve_reach"], t["hidden_ve_reach"], 2),
         "Plaatsen activiteiten": t["activity_places"]})
 
 
@@ -181,8 +187,9 @@ def challenge_sheet(results: ReportAnalyses) -> pd.DataFrame | None:
     return pd.DataFrame({
         "School": t["name"], "Vestiging (BRIN6)": t["school_id"],
         "Eigen achterstand (maanden)": t["delay_months"], "Achterstandsscore": t["score"],
-        "CBS-vlag": t["flag"], "Doelgroepleerlingen": suppressed_counts(t["target_pupils"]),
-        "Aandeel doelgroep": unless_suppressed(t["target_share"], t["target_pupils"]),
+        "CBS-vlag": t["flag"],
+        "Doelgroepleerlingen": workbook_counts(t["target_pupils"], t["hidden_target_pupils"]),
+        "Aandeel doelgroep": rounded(t["target_share"], t["hidden_target_share"], 3),
         "Extra uitdagingen": np.where(t["extra_challenge"], "ja", "nee")})
 
 
@@ -203,17 +210,17 @@ def white_spots_sheet(results: ReportAnalyses) -> pd.DataFrame:
 def vve_reach_sheet(results: ReportAnalyses) -> pd.DataFrame:
     """Duiden: VE reach per neighbourhood with its 95% interval and the 80% flag."""
     t = results.vve_reach
-    n = t["ve_indicated"]
+    n, hidden = t["ve_indicated"], t["hidden_ve_reach"] | t["small_group"]
     return pd.DataFrame({
         "Wijk": t["name"], "Wijkcode": t["neighbourhood_code"],
-        "Doelgroeppeuters": suppressed_counts(t["target_toddlers"]),
-        "Peuters met VVE-indicatie": suppressed_counts(n),
-        "Met VVE-plaats": suppressed_counts(t["ve_placed"]),
-        "VVE-bereik": unless_suppressed(t["ve_reach"], n),
-        "95%-interval laag": unless_suppressed(t["reach_low"], n),
-        "95%-interval hoog": unless_suppressed(t["reach_high"], n),
-        "Onder 80%": [None if is_suppressed(c) else ("ja" if b else "nee")
-                      for b, c in zip(t["below_norm"], n, strict=True)]})
+        "Doelgroeppeuters": workbook_counts(t["target_toddlers"], t["hidden_target_toddlers"]),
+        "Peuters met VVE-indicatie": workbook_counts(n, t["hidden_ve_indicated"]),
+        "Met VVE-plaats": workbook_counts(t["ve_placed"], t["hidden_ve_placed"]),
+        "VVE-bereik": rounded(t["ve_reach"], hidden, 2),
+        "95%-interval laag": rounded(t["reach_low"], hidden, 2),
+        "95%-interval hoog": rounded(t["reach_high"], hidden, 2),
+        "Onder 80%": [None if h else ("ja" if b else "nee")
+                      for b, h in zip(t["below_norm"], hidden, strict=True)]})
 
 
 def vve_hours_sheet(results: ReportAnalyses) -> pd.DataFrame:
@@ -237,8 +244,8 @@ def vve_quality_sheet(results: ReportAnalyses) -> pd.DataFrame:
         table = {"Niveau": level, "Naam": frame[key].to_numpy(),
                  "VVE-plaatsen": frame["ve_places"].to_numpy()}
         for domain, names in QUALITY_NAMES.items():
-            table[names[0]] = frame[f"quality_{domain}"].to_numpy()
-        table["Gemiddeld"] = frame["quality_mean"].to_numpy()
+            table[names[0]] = rounded(frame[f"quality_{domain}"], decimals=1)
+        table["Gemiddeld"] = rounded(frame["quality_mean"], decimals=1)  # as the page shows
         parts.append(pd.DataFrame(table))
     return pd.concat(parts, ignore_index=True)
 
@@ -326,11 +333,16 @@ def optimum_sheet(results: ReportAnalyses) -> pd.DataFrame | None:
     if t is None:
         return None
     total = results.plans_vs_optimum.municipalities
-    frame = pd.concat([t.assign(label=t["name"]),
-                       total.assign(label="Gemeente totaal", school_id="")], ignore_index=True)
+    schools_hidden = t["school_id"].map(results.schools.set_index("school_id")["hidden_pupils"])
+    hidden = hidden_cells(t, TableRule("school_id", totals=("pupils",)),
+                          preset={"pupils": schools_hidden.fillna(False)})["pupils"]
+    frame = pd.concat([t.assign(label=t["name"], hidden=hidden.to_numpy()),
+                       total.assign(label="Gemeente totaal", school_id="", hidden=False)],
+                      ignore_index=True)
     return pd.DataFrame({
         "School": frame["label"], "Vestiging (BRIN6)": frame["school_id"],
-        "Leerlingen": frame["pupils"], "Zelfde geld (€)": frame["budget_eur"],
+        "Leerlingen": workbook_counts(frame["pupils"], frame["hidden"]),
+        "Zelfde geld (€)": frame["budget_eur"],
         "Leermaanden plannen": frame["plan_pupil_months"],
         "Leermaanden beste pakket": frame["optimum_pupil_months"],
         "Extra leermaanden": frame["extra_pupil_months"],

@@ -385,7 +385,13 @@ _parsed: dict[str, tuple[bytes, dict]] = {}
 
 def _parse_yaml(path: Path, content: bytes) -> dict:
     try:
-        raw = yaml.load(content.decode("utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParamsError([f"{path}: not UTF-8 text (byte {exc.start}: "
+                           f"{content[exc.start:exc.start + 1]!r}); save the file as UTF-8"]
+                          ) from None
+    try:
+        raw = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506
     except yaml.YAMLError as exc:
         raise ParamsError([f"{path}: not valid YAML ({' '.join(str(exc).split())})"]) from exc
     if not isinstance(raw, dict):

@@ -39,8 +39,9 @@ def test_the_shipped_example_loads():
 def test_commentary_is_quoted_and_escaped(params_dir):
     voice = load_local_voice("GM0001", params_dir)
     text = commentary_markdown(voice, "data")
-    assert text.startswith("**De gemeente Testdorp over deze cijfers:**")
-    assert "> Klopt met wat scholen zeggen &lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert text.startswith('<div class="local-voice"><p><strong>De gemeente Testdorp over deze '
+                           'cijfers:</strong></p><blockquote>')
+    assert "<p>Klopt met wat scholen zeggen &lt;script&gt;alert(1)&lt;/script&gt;</p>" in text
     assert "<script>" not in text
     assert commentary_markdown(voice, "doen") == ""
     assert commentary_markdown(None, "data") == ""

@@ -39,11 +39,15 @@ def test_small_counts_in_protected_columns_are_found():
         ["Zuid", "1", "0", "1.204", "&lt;10"],  # 0 target pupils: violation; 1 school is fine
     ))
     found = scan_html(page, "wijken.html")
-    assert {(v.where, v.column, v.value) for v in found} == {
-        ("table 1, row 1, column 5", "Peuters met VVE-indicatie", "9"),
-        ("table 1, row 2, column 3", "Doelgroepleerlingen", "0"),
+    assert {(v.where, v.column, v.value, v.rule) for v in found} == {
+        ("table 1, row 1, column 5", "Peuters met VVE-indicatie", "9", "small-count"),
+        ("table 1, row 2, column 3", "Doelgroepleerlingen", "0", "small-count"),
+        # a lone <10 in its column is the published total minus the other rows
+        ("table 1, row 1, column 4", "Doelgroeppeuters", "total - other rows", "recoverable"),
+        ("table 1, row 2, column 5", "Peuters met VVE-indicatie", "total - other rows",
+         "recoverable"),
     }
-    assert all(v.rule == "small-count" and v.file == "wijken.html" for v in found)
+    assert all(v.file == "wijken.html" for v in found)
 
 
 def test_english_headers_row_labels_markers_and_text():
@@ -95,9 +99,46 @@ def test_workbook_is_scanned_by_header_row(tmp_path):
     workbook.save(path)
     found = sorted((v.where, v.column, v.value, v.rule) for v in scan_workbook(path))
     assert found == [("Data - Kengetallen!B2", "Doelgroepkinderen", "3", "small-count"),
+                     ("Duiden - Scholen!C3", "Doelgroepleerlingen", "total - other rows",
+                      "recoverable"),  # the only <10 of its column
                      ("Duiden - Scholen!C4", "Doelgroepleerlingen", "6", "small-count"),
                      ("Duiden - Scholen!E4", "CBS-vlag", "", "missing-flag")]
-    assert [v.value for v in scan_outputs(tmp_path)] == ["6", "", "3"]  # sheet order
+    assert [v.value for v in scan_outputs(tmp_path)] == ["6", "", "total - other rows",
+                                                         "3"]  # sheet order
+
+
+def test_differencing_finds_hidden_counts_recovered_by_arithmetic():
+    page = HEAD.format(_table(
+        ["Wijk", "Doelgroeppeuters", "Peuters met VVE-indicatie", "Met VVE-plaats", "VVE-bereik",
+         "Kinderen 0-3"],
+        ["A", "40", "10", "&lt;10", "70%", "3"],   # 10 x 70% = 7; 3 children: a small total
+        ["B", "50", "30", "25", "83%", "120"],     # 30 - 25 = 5 toddlers without a place
+        ["C", "&lt;10", "40", "x", "–", "80"],     # with B's <10 two hidden: not recoverable
+        ["D", "&lt;10", "45", "45", "100%", "90"],
+    ))
+    found = sorted((v.where, v.value, v.rule) for v in scan_html(page))
+    assert found == [
+        ("table 1, row 1, column 4", "10 x 70% = 7", "recoverable"),
+        ("table 1, row 1, column 6", "3", "small-total"),
+        ("table 1, row 2, column 4", "30 - 25 = 5", "recoverable"),
+    ]
+
+
+def test_the_report_tables_hide_what_arithmetic_would_give_back():
+    from npo_analysis.suppression import NEIGHBOURHOOD_RULE, hidden_cells
+
+    frame = pd.DataFrame({"neighbourhood_code": ["A", "B", "C", "D"],
+                          "ve_indicated": [10, 30, 40, 8], "ve_placed": [7, 25, 38, 8],
+                          "ve_reach": [0.7, 25 / 30, 0.95, 1.0],
+                          "children_0_3": [3, 120, 80, 90]})
+    hidden = hidden_cells(frame, NEIGHBOURHOOD_RULE)
+    # placed: A (7 < 10), B (30 - 25 = 5), C (40 - 38 = 2), D (8); indicated: D, then the
+    # smallest other (A: 10) so that D is not the total minus the rest
+    assert hidden["ve_placed"].tolist() == [True, True, True, True]
+    assert hidden["ve_indicated"].tolist() == [True, False, False, True]
+    assert hidden["ve_reach"].tolist() == [True, True, True, True]
+    # children 0-3: 3 is a small total; the second hidden cell is the smallest other (80)
+    assert hidden["children_0_3"].tolist() == [True, False, True, False]
 
 
 def _assert_clean_and_meaningful(run_dir, data_dir):

@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from npo_analysis.batch.manifest import read_manifest
 from tests.trust_support import (
     NOTEBOOK,
     PARAMS,
@@ -26,6 +27,7 @@ from tests.trust_support import (
     run_batch,
     start_npo,
     stop_group,
+    without_timestamps,
     write_demoland,
 )
 
@@ -131,3 +133,43 @@ def test_sigterm_while_tables_are_built_then_resume(tiny, tmp_path):
     resumed = run_batch(data, out, "--all", "--resume")
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     _assert_resumed_run_is_complete(out, codes)
+
+
+def _reports_done(run_dir: Path, n: int) -> bool:
+    manifest = read_manifest(run_dir)
+    return manifest is not None and len(manifest.get("reports", [])) >= n
+
+
+@pytest.mark.slow
+def test_a_killed_batch_resumes_its_finished_reports(tiny, tmp_path):
+    """Issue 14.4: SIGKILL after some reports, --resume reuses them, the pages equal a clean
+    run's (apart from the timestamp line); the killed folder is listed, then cleaned."""
+    data, codes = tiny
+    out = tmp_path / "out"
+    batch = _start(data, out, tmp_path / "killed.log", "--all", "--no-overviews")
+    try:
+        _wait_for(lambda: out.is_dir() and any(_reports_done(r, 2) for r in _runs(out)))
+    finally:
+        stop_group(batch, signal.SIGKILL)
+    [killed] = _runs(out)
+    partial = read_manifest(killed)
+    assert partial["complete"] is False and not (out / "latest").exists()
+    finished = {r["code"] for r in partial["reports"] if r["status"] == "ok"}
+    assert len(finished) >= 2
+    resumed = run_batch(data, out, "--all", "--no-overviews", "--resume")
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert f"interrupted run folder(s) in {out}: {killed.name}" in resumed.stdout
+    manifest = read_manifest(out / "latest")
+    assert manifest["complete"] is True and len(manifest["reports"]) == len(codes)
+    reused = {r["code"] for r in manifest["reports"] if r["reused_from"] == killed.name}
+    assert reused >= finished
+    clean = run_batch(data, tmp_path / "clean", "--all", "--no-overviews")
+    assert clean.returncode == 0
+    for code in codes:
+        pages = [without_timestamps((root / "latest" / "reports" / f"{code}.html")
+                                    .read_text(encoding="utf-8"))
+                 for root in (out, tmp_path / "clean")]
+        assert pages[0] == pages[1], code
+    cleaned = run_batch(data, out, "--municipality", codes[0], "--clean-incomplete")
+    assert f"removed 1 interrupted run folder(s): {killed.name}" in cleaned.stdout
+    assert not killed.exists()

@@ -38,7 +38,9 @@ only once the run's manifest exists.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import functools
 import os
 import shutil
@@ -53,6 +55,8 @@ from npo_analysis.batch.executors import get_executor
 from npo_analysis.batch.hashing import directory_sha256, file_sha256, json_sha256
 from npo_analysis.batch.html import ReportContext, export_html
 from npo_analysis.batch.manifest import build_manifest, read_manifest, write_manifest
+from npo_analysis.batch.resume import newest_incomplete, write_progress
+from npo_analysis.errors import OutputWriteError
 
 DEFAULT_NOTEBOOK = Path("notebooks/municipality_report.ipynb")
 #: Notebooks next to the report notebook that run once per batch, when present.
@@ -240,6 +244,8 @@ def execute_job(job: ReportJob) -> ReportResult:
             html, digest, size = job.html_out, _bytes_sha256(page), len(page)
         except Exception as exc:  # an export problem fails this report only
             error = error_line(exc)
+    if error is not None:  # no workbook without its page
+        (run_dir / job.html_out).with_suffix(".xlsx").unlink(missing_ok=True)
     return ReportResult(
         code=job.code, name=job.name, kind=job.kind, status="failed" if error else "ok",
         error=error, parameters=job.parameters, notebook=job.notebook_out, html=html,
@@ -491,6 +497,20 @@ def _copy_atomic(source: Path, target: Path) -> None:
         shutil.copyfile(source, tmp)
 
 
+def reuse_previous(jobs: list[ReportJob], out_dir: Path, run_dir: Path) -> list[ReportResult]:
+    """The finished reports of the newest interrupted run, then of ``latest``, whose inputs
+    match (:mod:`npo_analysis.batch.resume`), copied into ``run_dir``."""
+    sources = [s for s in (newest_incomplete(out_dir, exclude=run_dir),
+                           (read_manifest(out_dir / LATEST), out_dir / LATEST))
+               if s is not None and s[0] is not None]
+    reused = []
+    for job in jobs:
+        found = next((r for r in (reuse(job, m, d) for m, d in sources) if r is not None), None)
+        if found is not None:
+            reused.append(found)
+    return reused
+
+
 def reuse(job: ReportJob, previous: dict | None, previous_dir: Path) -> ReportResult | None:
     """The previous run's result for ``job``, copied into this run, when its inputs match."""
     if previous is None:
@@ -553,8 +573,10 @@ def _national_analyses(data_dir: Path, tables_dir: Path, progress) -> None:
         progress(f"national analyses written to {tables_dir / ANALYSES_DIR}")
 
 
-def _execute(engine, jobs: list[ReportJob], verbose: bool) -> list[ReportResult]:
-    """Run the jobs on the (entered) executor ``engine`` with a progress bar."""
+def _execute(engine, jobs: list[ReportJob], verbose: bool, on_result=None
+             ) -> list[ReportResult]:
+    """Run the jobs on the (entered) executor ``engine`` with a progress bar; ``on_result``
+    (optional) is called with the results so far after each one."""
     from tqdm import tqdm
 
     results = []
@@ -563,6 +585,8 @@ def _execute(engine, jobs: list[ReportJob], verbose: bool) -> list[ReportResult]
     with tqdm(total=len(jobs), desc="rapporten", unit="rapport", disable=not verbose) as bar:
         for result in engine.run(execute_job, jobs, lost=lost_job):
             results.append(result)
+            if on_result is not None:
+                on_result(results)
             bar.update(1)
             if result.status == "failed":
                 bar.write(f"mislukt: {result.code}: {result.error}")
@@ -621,6 +645,52 @@ def _overview_notebooks(notebook: Path, overviews) -> list[Path]:
     return [Path(p).resolve() for p in overviews]
 
 
+def guarded_outputs(run):
+    """Decorate :func:`run_reports` with :func:`outputs_guard` on its ``out_dir``."""
+
+    @functools.wraps(run)
+    def guarded(data_dir, out_dir, **options):
+        out_dir = Path(out_dir).resolve()
+        with outputs_guard(out_dir, out_dir.exists()):
+            return run(data_dir, out_dir, **options)
+
+    return guarded
+
+
+#: ``errno`` values of a failed write: no space, quota, file too large, read-only, I/O error.
+WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO})
+
+
+@contextlib.contextmanager
+def outputs_guard(out_dir: Path, out_existed: bool):
+    """Turn a failed write (:data:`WRITE_ERRNOS`) into :class:`~npo_analysis.errors.
+    OutputWriteError` naming the path and how much the run wrote, and remove an ``--out`` folder
+    this run created and left empty (a run that failed before any report).
+
+    ``latest`` is only moved by a run that finished, so it and earlier runs stay as they were.
+    """
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in WRITE_ERRNOS:
+            raise
+        written = _bytes_written(out_dir, out_existed)
+        raise OutputWriteError(exc.filename or out_dir, exc.strerror or str(exc), written
+                               ) from None
+    finally:
+        if not out_existed and out_dir.is_dir() and not any(out_dir.iterdir()):
+            out_dir.rmdir()
+
+
+def _bytes_written(out_dir: Path, out_existed: bool) -> int:
+    """Bytes under the newest run folder of ``out_dir`` (all of ``out_dir`` when it is new)."""
+    runs = sorted(p for p in out_dir.iterdir() if p.is_dir() and p.name[:1].isdigit()) \
+        if out_dir.is_dir() else []
+    root = out_dir if not out_existed or not runs else runs[-1]
+    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+@guarded_outputs
 def run_reports(data_dir: str | Path, out_dir: str | Path, *, year: int,
                 municipalities: list[str] | None = None, workers: int | None = None,
                 resume: bool = False, notebook: str | Path = DEFAULT_NOTEBOOK,
@@ -704,16 +774,18 @@ def run_reports(data_dir: str | Path, out_dir: str | Path, *, year: int,
                              json_sha256([national, __version__, _template_hash()]),
                              generated_at, run_dir, timeout, workbooks)
             jobs = _jobs(codes, names, notebook, inputs, overview_notebooks)
-            previous = read_manifest(out_dir / LATEST) if resume else None
-            reused = [r for r in (reuse(job, previous, out_dir / LATEST) for job in jobs)
-                      if r is not None]
+            reused = reuse_previous(jobs, out_dir, run_dir) if resume else []
             done = {(r.kind, r.code) for r in reused}
             todo = [job for job in jobs if (job.kind, job.code) not in done]
-            results = _ordered(reused + _execute(engine, todo, verbose))
+            write_progress(run_dir, run_id, reused)
+            results = _ordered(reused + _execute(
+                engine, todo, verbose,
+                lambda so_far: write_progress(run_dir, run_id, reused + so_far)))
     except BaseException:
         _discard_unfinished(run_dir)
         raise
-    header = {"run_id": run_id, "generated_at": generated_at.isoformat(), "year": year,
+    header = {"run_id": run_id, "complete": True,
+              "generated_at": generated_at.isoformat(), "year": year,
               "language": language, "executor": executor, "workers": workers,
               "scheduler": scheduler, "timeout_s": timeout,
               "dataset": inputs.dataset, "data_hash": national["data_hash"],
@@ -748,3 +820,4 @@ def _dataset_info(data_dir: Path) -> dict:
     from npo_analysis.dataset_info import INFO_FILE, DatasetInfo
 
     return json.loads(DatasetInfo.from_file(data_dir / INFO_FILE).to_json())
+

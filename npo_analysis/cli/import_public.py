@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from npo_analysis.cli.errors import user_errors
+from npo_analysis.cli.errors import require_rows, user_errors
 
 #: Written next to the tables: the import report as JSON.
 REPORT_FILE = "import_report.json"
@@ -48,6 +48,8 @@ def command(addresses: Path, pupils: Path, scores: Path, municipalities: Path,
     from npo_analysis.atomic import write_text_atomic
     from npo_analysis.dataset import write_dataset
     from npo_analysis.sources.public_dataset import build_public_dataset
+
+    require_rows("--addresses", addresses)
 
     dataset, report = build_public_dataset(addresses, pupils, scores, municipalities,
                                            end_scores=end_scores, year=year)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from npo_analysis.cli.errors import user_errors
+from npo_analysis.cli.errors import require_directory, require_output_directory, user_errors
 
 #: Dataset used when ``--data`` is not given (made by ``make demo``).
 DEFAULT_DATA = Path("outputs/data/small")
@@ -53,6 +53,23 @@ def default_year(params_dir: Path) -> int:
     return years[-1]
 
 
+def _incomplete_runs(out_dir: Path, clean: bool, resume: bool) -> None:
+    """List the interrupted run folders of ``out_dir``, or remove them (``clean``)."""
+    from npo_analysis.batch.resume import incomplete_runs, remove_runs
+
+    found = incomplete_runs(out_dir.resolve())
+    if not found:
+        return
+    names = ", ".join(p.name for p in found)
+    if clean:
+        remove_runs(found)
+        click.echo(f"removed {len(found)} interrupted run folder(s): {names}")
+        return
+    hint = "" if resume else "--resume reuses their finished reports; "
+    click.echo(f"interrupted run folder(s) in {out_dir}: {names} ({hint}--clean-incomplete "
+               "removes them)")
+
+
 @click.command()
 @click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
               help=f"Dataset directory [default: {DEFAULT_DATA} when it exists].")
@@ -70,8 +87,8 @@ def default_year(params_dir: Path) -> int:
               show_default=True,
               help="Output folder: runs go to OUT/<run>/, OUT/latest points at the newest.")
 @click.option("--resume", is_flag=True,
-              help="Reuse reports of the latest run whose inputs (data, parameters, notebook) "
-                   "are unchanged.")
+              help="Reuse the finished reports of the newest interrupted run, then of the latest "
+                   "run, whose inputs (data, parameters, notebook) are unchanged.")
 @click.option("--executor", type=click.Choice(["local", "serial", "dask"]), default="local",
               show_default=True,
               help="local: a pool of worker processes (on Linux forked from one warm "
@@ -97,11 +114,14 @@ def default_year(params_dir: Path) -> int:
                    "(national_overview, explore_indicator) once per batch.")
 @click.option("--workbooks/--no-workbooks", default=True, show_default=True,
               help="Also write each report's Excel workbook next to its HTML page.")
+@click.option("--clean-incomplete", is_flag=True,
+              help="First remove the run folders of interrupted runs (killed, crashed, full "
+                   "disk) from OUT; without it they are listed.")
 @click.option("--quiet", is_flag=True, help="No progress bar or status lines.")
 @user_errors
 def command(data_dir, municipalities, all_municipalities, year, workers, out_dir, resume,
             executor, scheduler, timeout, language, params_dir, notebook, overviews,
-            workbooks, quiet) -> None:
+            workbooks, clean_incomplete, quiet) -> None:
     """Make the municipality reports: national tables once, then one notebook per municipality.
 
     Computes (or reuses) the indicator, the budgets and the scenarios, runs the report notebook
@@ -118,8 +138,11 @@ def command(data_dir, municipalities, all_municipalities, year, workers, out_dir
         raise click.UsageError("give either --municipality CODE ... or --all, not both")
     if scheduler is not None and executor != "dask":
         raise click.UsageError("--scheduler needs --executor dask")
+    require_directory("--data", data_dir)
+    require_output_directory("--out", out_dir)
     data_dir = data_dir if data_dir is not None else default_data_dir()
     year = year if year is not None else default_year(params_dir)
+    _incomplete_runs(out_dir, clean_incomplete, resume)
     summary = run_reports(data_dir, out_dir, year=year,
                           municipalities=list(municipalities) or None, workers=workers,
                           resume=resume, notebook=notebook, language=language,

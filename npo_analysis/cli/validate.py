@@ -38,10 +38,24 @@ def command(data_dir: Path) -> None:
     from npo_analysis.validation import ValidationError, validate_dataset
 
     problems = validate_dataset(data_dir)
+    for note in _text_notes(data_dir):
+        click.echo(f"note: {note}")
     if problems:
         click.echo(str(ValidationError(problems, source=str(data_dir))))
         raise click.exceptions.Exit(1)
     click.echo(_summary(data_dir))
+
+
+def _text_notes(data_dir: Path) -> list[str]:
+    """Names whose control or bidi-override characters are removed on load
+    (:func:`npo_analysis.dataset.clean_names`)."""
+    from npo_analysis.dataset import clean_names, read_raw_tables
+    from npo_analysis.errors import DatasetError
+
+    try:
+        return clean_names(read_raw_tables(data_dir))[1]
+    except DatasetError:  # validate_dataset names the unreadable table
+        return []
 
 
 def _summary(data_dir: Path) -> str:

@@ -34,6 +34,7 @@ from npo_analysis.report.national_analyses import (
     NationalAnalyses,
     load_national_analyses,
 )
+from npo_analysis.suppression import NEIGHBOURHOOD_RULE, SCHOOL_RULE, with_hidden
 
 
 class ReportAnalyses:
@@ -62,19 +63,22 @@ class ReportAnalyses:
 
     @cached_property
     def schools(self) -> pd.DataFrame:
-        """:func:`npo_analysis.report.spread.school_table` of the budget year."""
+        """:func:`npo_analysis.report.spread.school_table` of the budget year, with its hidden
+        cells (:func:`npo_analysis.suppression.with_hidden`)."""
         data = self.data
-        return spread.school_table(data.schools, data.national.school_scores, data.school_budgets,
-                                   data.c_minus_g,
-                                   data.year_params.indicator.school_threshold_fraction)
+        table = spread.school_table(data.schools, data.national.school_scores,
+                                    data.school_budgets, data.c_minus_g,
+                                    data.year_params.indicator.school_threshold_fraction)
+        return with_hidden(table, SCHOOL_RULE)
 
     @cached_property
     def neighbourhoods(self) -> pd.DataFrame:
-        """:func:`npo_analysis.report.spread.neighbourhood_table`."""
+        """:func:`npo_analysis.report.spread.neighbourhood_table`, with its hidden cells."""
         data = self.data
-        return spread.neighbourhood_table(data.neighbourhoods, data.schools,
-                                          data.national.school_scores, data.children,
-                                          data.toddlers, data.activities)
+        table = spread.neighbourhood_table(data.neighbourhoods, data.schools,
+                                           data.national.school_scores, data.children,
+                                           data.toddlers, data.activities)
+        return with_hidden(table, NEIGHBOURHOOD_RULE)
 
     @cached_property
     def distribution(self) -> pd.DataFrame:
@@ -142,7 +146,10 @@ class ReportAnalyses:
         """:func:`npo_analysis.report.delays_view.challenge_schools`; ``None`` without tests."""
         if self.national.school_delays is None:
             return None
-        return delays_view.challenge_schools(self.national.school_delays, self.schools)
+        table = delays_view.challenge_schools(self.national.school_delays, self.schools)
+        hidden = self.schools.set_index("school_id")[["hidden_target_pupils",
+                                                      "hidden_target_share"]]
+        return table.join(hidden, on="school_id")  # the school table's decision
 
     # --- White spots --------------------------------------------------------------------------
 
@@ -174,9 +181,13 @@ class ReportAnalyses:
 
     @cached_property
     def vve_reach(self) -> pd.DataFrame:
-        """:func:`npo_analysis.report.vve_view.reach` per neighbourhood."""
+        """:func:`npo_analysis.report.vve_view.reach` per neighbourhood, with its hidden cells
+        (the rule of the neighbourhood table); a neighbourhood whose reach is hidden counts as
+        a small group (not named, not charted)."""
         data = self.data
-        return vve_view.reach(data.toddlers, data.neighbourhoods, data.children)
+        table = with_hidden(vve_view.reach(data.toddlers, data.neighbourhoods, data.children),
+                            NEIGHBOURHOOD_RULE)
+        return table.assign(small_group=table["small_group"] | table["hidden_ve_reach"])
 
     @cached_property
     def vve_hours(self) -> pd.DataFrame:

@@ -14,8 +14,6 @@ Delays are about schools, not background groups; only target-pupil counts are su
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import pandas as pd
 
@@ -24,11 +22,11 @@ from npo_analysis.formatting import (
     MISSING,
     format_number,
     format_pct,
-    is_suppressed,
-    suppress_small,
 )
 from npo_analysis.report.spread import flagged_score
 from npo_analysis.report.text import label
+from npo_analysis.safe_text import markdown_text
+from npo_analysis.suppression import is_hidden, shown_count
 
 #: Domain names the reader sees (Dutch, English), in schema order.
 DOMAIN_NAMES = {"rekenen": ("Rekenen", "Mathematics"),
@@ -207,11 +205,11 @@ def challenge_display(schools: pd.DataFrame, language: str = "nl") -> pd.DataFra
         label("col.school", language): [r.name for r in rows],
         label("col.delay", language): [format_number(r.delay_months, 1, language) for r in rows],
         label("col.score", language): [flagged_score(r.score, r.flag, language) for r in rows],
-        label("col.target_pupils", language): [suppress_small(r.target_pupils, language=language)
-                                               for r in rows],
+        label("col.target_pupils", language): [
+            shown_count(r.target_pupils, is_hidden(r, "target_pupils"), language) for r in rows],
         label("col.target_share", language): [
-            MISSING if is_suppressed(r.target_pupils) else format_pct(r.target_share, 1, language)
-            for r in rows],
+            MISSING if is_hidden(r, "target_share", "target_pupils")
+            else format_pct(r.target_share, 1, language) for r in rows],
         label("col.extra_challenge", language): [yes if r.extra_challenge else no for r in rows],
     })
 
@@ -236,7 +234,7 @@ def delays_markdown(comparison: pd.DataFrame, schools: pd.DataFrame, language: s
     from npo_analysis.delays import describe_delays
 
     text = describe_delays(comparison, language)
-    named = [html.escape(str(n)) for n in schools.loc[schools["extra_challenge"], "name"]]
+    named = [markdown_text(n) for n in schools.loc[schools["extra_challenge"], "name"]]
     if language == "nl":
         rule = ("Een school heeft *extra uitdagingen* als haar eigen achterstand én haar "
                 "achterstandsscore allebei bij het hoogste kwart van alle scholen in het land "

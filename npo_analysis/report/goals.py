@@ -193,8 +193,10 @@ def vve_reach_goal(neighbourhoods: pd.DataFrame, norm: float = VVE_REACH_NORM,
     if indicated == 0 or placed / indicated >= norm:
         return None
     missing = suppress_small(math.ceil(norm * indicated - 1e-9) - placed, language=language)
+    shown = (~neighbourhoods["hidden_ve_reach"] if "hidden_ve_reach" in neighbourhoods
+             else True)  # a reach the table hides is not named here either
     low = neighbourhoods[(neighbourhoods["ve_indicated"] >= DISCLOSURE_LIMIT)
-                         & (neighbourhoods["ve_reach"] < norm)]
+                         & (neighbourhoods["ve_reach"] < norm) & shown]
     listed = ", ".join(f"{r.name} ({format_pct(r.ve_reach, 0, language)})"
                        for r in low.itertuples(index=False))
     goal_pct = format_pct(norm, 0, language)

@@ -4,8 +4,8 @@ Read from the optional ``params/municipalities/<code>.yaml`` (format in
 ``params/municipalities/README.md``; validated by
 :func:`npo_analysis.params.load_municipality_file`). The report shows the commentary of each
 section beside its figures, and the LEA goals and agreements under Doelen and Doen. The text is
-the municipality's own: it is HTML-escaped before it is shown (Markdown emphasis and lists keep
-working, tags do not).
+the municipality's own: its Markdown is rendered and sanitised with an allow-list (emphasis,
+lists and http(s)/mailto links keep working, tags and other links do not).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pandas as pd
 from npo_analysis.formatting import MISSING
 from npo_analysis.params import LeaItem, MunicipalityOverride, load_municipality_file
 from npo_analysis.report.text import label
+from npo_analysis.safe_text import clean_text, markdown_to_safe_html
 
 SECTIONS = ("data", "duiden", "doelen", "doen")
 
@@ -48,7 +49,12 @@ def load_local_voice(code: str, params_dir: str | Path = "params"
 
 def commentary_markdown(voice: MunicipalityOverride | None, section: str,
                         language: str = "nl") -> str:
-    """The municipality's commentary on a section as a Markdown quote, or ``""`` when none.
+    """The municipality's commentary on a section as a quote, or ``""`` when none.
+
+    The commentary is the municipality's Markdown, rendered and sanitised
+    (:func:`npo_analysis.safe_text.markdown_to_safe_html`): emphasis, lists and
+    http(s)/mailto links work, raw HTML and other link schemes do not. The result is one line of
+    HTML, which stays one raw block when it is shown as a Markdown cell.
 
     Parameters
     ----------
@@ -62,18 +68,19 @@ def commentary_markdown(voice: MunicipalityOverride | None, section: str,
     Returns
     -------
     str
+        HTML (valid Markdown too), or ``""``.
     """
     if section not in SECTIONS:
         raise ValueError(f"section={section!r}: expected one of {list(SECTIONS)}")
     text = getattr(voice.commentary, section).strip() if voice is not None else ""
     if not text:
         return ""
-    name = html.escape(voice.name or voice.code)
-    lead = (f"**De gemeente {name} over deze cijfers:**" if language == "nl"
-            else f"**The municipality of {name} on these figures:**")
-    quoted = "\n".join(f"> {line}" if line.strip() else ">"
-                       for line in html.escape(text).splitlines())
-    return f"{lead}\n\n{quoted}\n"
+    name = html.escape(clean_text(voice.name or voice.code))
+    lead = (f"De gemeente {name} over deze cijfers:" if language == "nl"
+            else f"The municipality of {name} on these figures:")
+    quote = markdown_to_safe_html(text)
+    return (f'<div class="local-voice"><p><strong>{lead}</strong></p>'
+            f"<blockquote>{quote}</blockquote></div>\n")
 
 
 def lea_table(items: list[LeaItem], language: str = "nl", kind: str = "agreement"

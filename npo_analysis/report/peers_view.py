@@ -10,13 +10,12 @@ indicated toddlers) when the national analyses hold it, pooled from the groups' 
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 
 from npo_analysis import benchmark
 from npo_analysis.formatting import suppress_small
 from npo_analysis.report.text import label
+from npo_analysis.safe_text import markdown_text
 
 #: VE reach as a headline indicator (needs ``ve_placed`` and ``ve_indicated`` in the profile).
 VE_REACH = benchmark.Indicator("ve_reach", "ratio", "ve_placed", "ve_indicated", "share",
@@ -163,7 +162,7 @@ def peer_rule_markdown(peer_names: list[str], chosen: bool, language: str = "nl"
     -------
     str
     """
-    listed = ", ".join(html.escape(str(n)) for n in peer_names)
+    listed = ", ".join(markdown_text(n) for n in peer_names)
     if chosen:
         return (f"De gemeente heeft zelf deze vergelijkbare gemeenten gekozen: {listed}."
                 if language == "nl" else

@@ -26,12 +26,11 @@ from npo_analysis.formatting import (
     format_eur,
     format_number,
     format_pct,
-    is_suppressed,
-    suppress_small,
 )
 from npo_analysis.indicator.scores import thresholded_scores
 from npo_analysis.report.profile import safe_ratio
 from npo_analysis.report.text import label
+from npo_analysis.suppression import is_hidden, shown_count
 
 SCHOOL_COLUMNS = ["school_id", "name", "neighbourhood_code", "pupils", "target_pupils",
                   "target_share", "score_gross", "score", "score_low", "score_high", "flag",
@@ -122,7 +121,7 @@ def school_table_display(table: pd.DataFrame, language: str = "nl") -> pd.DataFr
         scores: no imputation rounds) the band column is left out.
     """
     def share(row) -> str:
-        if is_suppressed(row.target_pupils):
+        if is_hidden(row, "target_share", "target_pupils"):
             return MISSING
         return format_pct(row.target_share, 1, language)
 
@@ -130,9 +129,11 @@ def school_table_display(table: pd.DataFrame, language: str = "nl") -> pd.DataFr
     shown = pd.DataFrame({
         label("col.school", language): [r.name for r in rows],
         label("col.school_id", language): [r.school_id for r in rows],
-        label("col.pupils", language): [format_count(r.pupils, language) for r in rows],
-        label("col.target_pupils", language): [suppress_small(r.target_pupils, language=language)
-                                               for r in rows],
+        label("col.pupils", language): [
+            shown_count(r.pupils, getattr(r, "hidden_pupils", False), language) for r in rows],
+        label("col.target_pupils", language): [
+            shown_count(r.target_pupils, is_hidden(r, "target_pupils"), language)
+            for r in rows],
         label("col.target_share", language): [share(r) for r in rows],
         label("col.score", language): [flagged_score(r.score, r.flag, language) for r in rows],
         label("col.npo_budget", language): [format_eur(r.npo_budget_eur, 0, language)
@@ -224,24 +225,26 @@ def neighbourhood_table_display(table: pd.DataFrame, language: str = "nl") -> pd
     rows = list(table.itertuples(index=False))
 
     def reach(row) -> str:
-        return MISSING if is_suppressed(row.ve_indicated) else format_pct(row.ve_reach, 0,
-                                                                          language)
+        return MISSING if is_hidden(row, "ve_reach", "ve_indicated") else format_pct(
+            row.ve_reach, 0, language)
 
-    def group(values) -> list[str]:
-        return [suppress_small(v, language=language) for v in values]
+    def group(column: str) -> list[str]:
+        return [shown_count(getattr(r, column), is_hidden(r, column), language) for r in rows]
+
+    def total(column: str) -> list[str]:
+        return [shown_count(getattr(r, column), getattr(r, f"hidden_{column}", False), language)
+                for r in rows]
 
     return pd.DataFrame({
         label("col.neighbourhood", language): [r.name for r in rows],
-        label("col.children_0_3", language): [format_count(r.children_0_3, language)
-                                              for r in rows],
-        label("col.children_4_11", language): [format_count(r.children_4_11, language)
-                                               for r in rows],
+        label("col.children_0_3", language): total("children_0_3"),
+        label("col.children_4_11", language): total("children_4_11"),
         label("col.low_income", language): [format_pct(r.low_income_share, 1, language)
                                             for r in rows],
         label("col.schools", language): [format_count(r.schools, language) for r in rows],
-        label("col.target_pupils", language): group(table["target_pupils"]),
-        label("col.target_toddlers", language): group(table["target_toddlers"]),
-        label("col.ve_indicated", language): group(table["ve_indicated"]),
+        label("col.target_pupils", language): group("target_pupils"),
+        label("col.target_toddlers", language): group("target_toddlers"),
+        label("col.ve_indicated", language): group("ve_indicated"),
         label("col.ve_reach", language): [reach(r) for r in rows],
         label("col.activity_places", language): [format_count(r.activity_places, language)
                                                  for r in rows],

@@ -18,6 +18,7 @@ import pandas as pd
 from npo_analysis import supply
 from npo_analysis.formatting import MISSING, format_number, format_pct, suppress_small
 from npo_analysis.report.text import label
+from npo_analysis.safe_text import markdown_names
 
 #: Least need (places) of a white spot.
 MIN_NEED = 10
@@ -165,7 +166,8 @@ def white_spots_markdown(spots: pd.DataFrame, table: pd.DataFrame, language: str
     -------
     str
     """
-    text = supply.describe_white_spots(spots, table, MAX_COVERAGE, language)
+    text = supply.describe_white_spots(markdown_names(spots, "name"), table, MAX_COVERAGE,
+                                       language)
     norms = supply.DEFAULT_PLACES_PER_TARGET_CHILD
     listed = ", ".join(f"{domain_name(d, language).lower()} {format_number(v, 1, language)}"
                        for d, v in norms.items())

@@ -96,9 +96,14 @@ LABELS: dict[str, tuple[str, str]] = {
                   "(a) score of a school with 40 pupils or fewer: unreliable according to CBS; "
                   "(b)/(c) the same for the lower/upper grades."),
     "suppression.note": ("Aantallen van minder dan 10 kinderen in een groep die naar "
-                         "achtergrond is bepaald staan als <10; het aandeel is dan weggelaten (–).",
-                         "Counts below 10 children in a group defined by background are shown as "
-                         "<10; the share is then left out (–)."),
+                         "achtergrond is bepaald (en totalen van 1 tot 9 kinderen) staan als <10; "
+                         "x: weggelaten zodat zo'n klein aantal niet uit de andere cijfers is "
+                         "terug te rekenen; een aandeel van minder dan 10 kinderen of van een "
+                         "weggelaten aantal is weggelaten (–).",
+                         "Counts below 10 children in a group defined by background (and totals "
+                         "of 1 to 9 children) are shown as <10; x: left out so that such a small "
+                         "count cannot be worked out from the other figures; a share of fewer "
+                         "than 10 children or of a hidden count is left out (–)."),
     "band.note": ("Onzekerheid: het 5e en 95e percentiel van de score over de "
                   "imputatierondes van het ontbrekende opleidingsniveau van de ouders (met "
                   "dezelfde drempel).",
@@ -188,9 +193,9 @@ LABELS: dict[str, tuple[str, str]] = {
                         "This dataset has no test results; learning delays cannot be computed."),
     "no_vve": ("Deze gemeente heeft geen VVE-locaties of peuters in de dataset.",
                "This municipality has no VE locations or toddlers in the dataset."),
-    "export.link": ("Alle tabellen achter de grafieken van dit rapport: [{file}]({file}) "
+    "export.link": ("Alle tabellen achter de grafieken van dit rapport: [{file}]({href}) "
                     "(Excel, één blad per onderdeel).",
-                    "Every table behind the charts of this report: [{file}]({file}) (Excel, one "
+                    "Every table behind the charts of this report: [{file}]({href}) (Excel, one "
                     "sheet per section)."),
     "overview.white_spots": ("De 15 gemeenten met het grootste tekort aan plaatsen in hun "
                              "witte vlekken (wijk x domein met een behoefte van minstens 10 "

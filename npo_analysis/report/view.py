@@ -7,8 +7,8 @@ displays the result with ``IPython.display.Markdown`` / ``HTML``. Tables are ren
 
 from __future__ import annotations
 
-import functools
 import html
+import urllib.parse
 
 import pandas as pd
 
@@ -19,6 +19,7 @@ from npo_analysis.report.inputs import ReportData
 from npo_analysis.report.key_figures import key_figures
 from npo_analysis.report.spread import has_bands
 from npo_analysis.report.text import label
+from npo_analysis.safe_text import markdown_text
 
 
 def html_table(frame: pd.DataFrame, caption: str = "") -> str:
@@ -35,27 +36,9 @@ def html_table(frame: pd.DataFrame, caption: str = "") -> str:
     -------
     str
     """
-    table = _text_table(frame)
-    if table is None:  # not all text: pandas formats the numbers
-        table = frame.to_html(index=False, escape=True, border=0, classes="report-table")
+    table = frame.to_html(index=False, escape=True, border=0, classes="report-table")
     note = f'<p class="caption"><small>{html.escape(caption)}</small></p>' if caption else ""
     return f'<div class="table-wrapper">{table}</div>{note}'
-
-
-def _text_table(frame: pd.DataFrame) -> str | None:
-    """The markup ``DataFrame.to_html(index=False, escape=True, border=0,
-    classes="report-table")`` gives a frame of text, built directly (pandas' HTML formatter
-    costs 2-3 ms a table, a report shows thirteen); ``None`` when a value is not text."""
-    columns = [series.tolist() for _, series in frame.items()]
-    if not all(isinstance(value, str) for values in columns for value in values):
-        return None
-    escape = functools.partial(html.escape, quote=False)
-    head = "".join(f"      <th>{escape(str(name))}</th>\n" for name in frame.columns)
-    rows = "".join("    <tr>\n" + "".join(f"      <td>{escape(v)}</td>\n" for v in row)
-                   + "    </tr>\n" for row in zip(*columns, strict=True))
-    return ('<table class="dataframe report-table">\n  <thead>\n'
-            '    <tr style="text-align: right;">\n' + head + "    </tr>\n  </thead>\n"
-            "  <tbody>\n" + rows + "  </tbody>\n</table>")
 
 
 def source_note(data: ReportData, budgets: bool = False) -> str:
@@ -100,7 +83,7 @@ def group_names(data: ReportData) -> dict[str, str]:
 
 def title_markdown(data: ReportData) -> str:
     """The report's title and a short introduction to the 4D cycle."""
-    name, year = html.escape(str(data.municipality["name"])), data.params.year  # data: escape
+    name, year = markdown_text(data.municipality["name"]), data.params.year  # data: escape
     if data.language == "nl":
         return (f"# Onderwijsachterstanden in {name}: begrotingsjaar {year}\n\n"
                 "Dit rapport volgt de cyclus van opbrengstgericht werken in 4D: **Data** (de "
@@ -121,7 +104,7 @@ def key_figures_markdown(data: ReportData) -> str:
     """
     figures = key_figures(data.profile, data.code, data.peers).set_index("figure")
     lang, own = data.language, figures["municipality"]
-    name = html.escape(str(data.municipality["name"]))  # names come from data: escape
+    name = markdown_text(data.municipality["name"])  # names come from data: escape
     share, national = (format_pct(figures.loc["target_share", g], 1, lang)
                        for g in ("municipality", "netherlands"))
     pupils, schools = format_count(own["pupils"], lang), format_count(own["schools"], lang)
@@ -272,13 +255,13 @@ def scenario_markdown(effect, language: str = "nl") -> str:
     goab_alt = format_eur(effect.goab_alternative_eur, 0, language)
     goab_diff = format_eur(effect.goab_difference_eur, 0, language)
     schools = format_eur(effect.schools_difference_eur, 0, language)
-    description = html.escape(effect.description)
+    description = markdown_text(effect.description)
     if language == "nl":
-        return (f"**Scenario {html.escape(effect.name)}** – {description} (vergeleken met "
+        return (f"**Scenario {markdown_text(effect.name)}** – {description} (vergeleken met "
                 f"{effect.base_year}). Het GOAB-budget gaat van {goab_now} naar {goab_alt} "
                 f"(verschil {goab_diff}); de NPO-budgetten van de scholen samen veranderen met "
                 f"{schools}.")
-    return (f"**Scenario {html.escape(effect.name)}** – {description} (compared with "
+    return (f"**Scenario {markdown_text(effect.name)}** – {description} (compared with "
             f"{effect.base_year}). The GOAB budget goes from {goab_now} to {goab_alt} "
             f"(difference {goab_diff}); the schools' NPO budgets together change by {schools}.")
 
@@ -288,13 +271,13 @@ def national_title_markdown(data: ReportData) -> str:
     count = format_count(len(data.profile), data.language)
     if data.language == "nl":
         return (f"# Landelijk overzicht: begrotingsjaar {data.params.year}\n\n"
-                f"Alle {count} gemeenten van {html.escape(data.info.name)}: hoe de behoefte "
+                f"Alle {count} gemeenten van {markdown_text(data.info.name)}: hoe de behoefte "
                 "(doelgroepkinderen) en het geld (GOAB en NPO) over het land verdeeld zijn, en "
                 "wat de wat-als-scenario's zouden veranderen.")
     return (f"# National overview: budget year {data.params.year}\n\n"
-            f"All {count} municipalities of {html.escape(data.info.name)}: how need (target-group "
-            "children) and money (GOAB and NPO) are spread over the country, and what the "
-            "what-if scenarios would change.")
+            f"All {count} municipalities of {markdown_text(data.info.name)}: how need "
+            "(target-group children) and money (GOAB and NPO) are spread over the country, and "
+            "what the what-if scenarios would change.")
 
 
 def indicator_title_markdown(data: ReportData) -> str:
@@ -333,4 +316,5 @@ def export_markdown(workbook, language: str = "nl") -> str:
     -------
     str
     """
-    return label("export.link", language, file=html.escape(workbook.name))
+    return label("export.link", language, file=markdown_text(workbook.name),
+                 href=urllib.parse.quote(workbook.name))

@@ -11,13 +11,13 @@ provider (:mod:`npo_analysis.vve`).
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 
 from npo_analysis import vve
-from npo_analysis.formatting import MISSING, format_count, format_number, format_pct, suppress_small
+from npo_analysis.formatting import MISSING, format_count, format_number, format_pct
 from npo_analysis.report.text import label
+from npo_analysis.safe_text import markdown_names, markdown_text
+from npo_analysis.suppression import is_hidden, shown_count
 
 #: Quality domains as the reader sees them (Dutch, English), in schema order.
 QUALITY_NAMES = {
@@ -89,12 +89,14 @@ def reach_display(table: pd.DataFrame, language: str = "nl") -> pd.DataFrame:
     yes, no = label("yes", language), label("no", language)
     return pd.DataFrame({
         label("col.neighbourhood", language): [r.name for r in rows],
-        label("col.target_toddlers", language): [suppress_small(r.target_toddlers,
-                                                                language=language) for r in rows],
-        label("col.ve_indicated", language): [suppress_small(r.ve_indicated, language=language)
-                                              for r in rows],
-        label("col.ve_placed", language): [suppress_small(r.ve_placed, language=language)
-                                           for r in rows],
+        label("col.target_toddlers", language): [
+            MISSING if pd.isna(r.target_toddlers)
+            else shown_count(r.target_toddlers, is_hidden(r, "target_toddlers"), language)
+            for r in rows],
+        label("col.ve_indicated", language): [
+            shown_count(r.ve_indicated, is_hidden(r, "ve_indicated"), language) for r in rows],
+        label("col.ve_placed", language): [
+            shown_count(r.ve_placed, is_hidden(r, "ve_placed"), language) for r in rows],
         label("col.ve_reach", language): [shown(r, format_pct(r.ve_reach, 0, language))
                                           for r in rows],
         label("col.reach_interval", language): [
@@ -211,8 +213,10 @@ def vve_markdown(table: pd.DataFrame, hours: pd.DataFrame, providers: pd.DataFra
     -------
     str
     """
-    text = vve.describe_vve(table, hours, code, language=language)
-    weak = [html.escape(str(p)) for p in providers.loc[providers["weak"], "provider"]]
+    text = vve.describe_vve(markdown_names(table, "name"),
+                            markdown_names(hours, "name", "location_id", "provider"), code,
+                            language=language)
+    weak = [markdown_text(p) for p in providers.loc[providers["weak"], "provider"]]
     if language == "nl":
         quality = (f" Aanbieders met een gemiddelde kwaliteitsscore onder 2,5 (op 1-4): "
                    f"{', '.join(weak)}." if weak else
