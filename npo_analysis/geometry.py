@@ -282,6 +282,40 @@ def _problem(codes: pd.Series, mask, kind: str, column: str, what: str, expected
     return Problem(GEOMETRY_TABLE, column, kind, message, rows, int(positions.size))
 
 
+def repair_polygons(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Repair invalid area polygons with :func:`shapely.make_valid`, keeping polygonal parts.
+
+    Returns
+    -------
+    frame : geopandas.GeoDataFrame
+        A copy with every area valid.
+    repaired : list of str
+        Codes of the rows repaired.
+    """
+    import shapely
+
+    shapes = frame.geometry.array
+    bad = (~np.asarray(shapely.is_valid(shapes)) & frame["level"].isin(
+        ["municipality", "neighbourhood"]).to_numpy())
+    if not bad.any():
+        return frame, []
+    fixed = [polygonal_part(shapely.make_valid(shape)) for shape in shapes[bad]]
+    geometry = frame.geometry.copy()
+    geometry[bad] = fixed
+    return frame.set_geometry(geometry), frame["code"][bad].tolist()
+
+
+def polygonal_part(shape):
+    """The polygons of ``shape`` as a Polygon or MultiPolygon (lines and points dropped)."""
+    import shapely
+
+    if shape.geom_type in ("Polygon", "MultiPolygon"):
+        return shape
+    parts = [p for p in shapely.get_parts(shape) if p.geom_type in ("Polygon", "MultiPolygon")]
+    polygons = [q for p in parts for q in shapely.get_parts(p)]
+    return polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(polygons)
+
+
 def areas(geometry: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
     """The rows of one level (:data:`LEVELS`), indexed by nothing, in code order."""
     if level not in LEVELS:

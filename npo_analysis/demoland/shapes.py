@@ -18,7 +18,7 @@ import shapely
 
 from npo_analysis.demoland.geography import Geography
 from npo_analysis.demoland.sampling import stream
-from npo_analysis.geometry import geometry_frame
+from npo_analysis.geometry import geometry_frame, polygonal_part
 
 #: Centre of the outline in RD New (near Amersfoort, the origin of the Dutch grid's false origin).
 CENTRE = (155_000.0, 463_000.0)
@@ -106,15 +106,7 @@ def voronoi_cells(points: np.ndarray, area) -> np.ndarray:
     diagram = shapely.voronoi_polygons(shapely.MultiPoint(list(points)), extend_to=extent,
                                        ordered=True)
     cells = np.asarray(shapely.get_parts(diagram), dtype=object)
-    return np.array([_polygonal(cell.intersection(area)) for cell in cells], dtype=object)
-
-
-def _polygonal(shape):
-    """The polygons of an intersection (dropping the lines and points it may hold)."""
-    if shape.geom_type in ("Polygon", "MultiPolygon"):
-        return shape
-    parts = [p for p in shapely.get_parts(shape) if p.geom_type == "Polygon"]
-    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+    return np.array([polygonal_part(cell.intersection(area)) for cell in cells], dtype=object)
 
 
 def random_points(rng: np.random.Generator, area, n: int) -> np.ndarray:
