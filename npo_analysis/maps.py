@@ -290,9 +290,8 @@ def _colour_bar(ax, mappable, kind: str, label: str, language: str) -> None:
 
 def _source(ax, source: str) -> None:
     if source:
-        ax.annotate(source, xy=(1.0, 0.0), xycoords="axes fraction", ha="right", va="top",
-                    fontsize="x-small", color="#595959", xytext=(0, -2),
-                    textcoords="offset points")
+        ax.annotate(source, xy=(1.0, 1.0), xycoords="axes fraction", ha="right",
+                    va="bottom", fontsize="x-small", color="#595959")
 
 
 def white_spot_map(data, *, domain: str | None = None, source: str = "", language: str = "nl",
@@ -375,8 +374,8 @@ def school_points(schools, size: str = "pupils", *, ax=None, language: str = "nl
                         linewidths=0.5, zorder=3)
     handles, labels = points.legend_elements(
         prop="sizes", num=3, func=lambda s: s * largest / max_area, color=colour)
-    legend = ax.legend(handles, labels, title=_t("pupils", language), loc="upper right",
-                       bbox_to_anchor=(1.0, 0.0), frameon=False, fontsize="x-small",
+    legend = ax.legend(handles, labels, title=_t("pupils", language), loc="lower right",
+                       frameon=True, framealpha=0.8, fontsize="x-small",
                        title_fontsize="x-small", ncols=3)
     ax.add_artist(legend)
     return ax
