@@ -36,6 +36,8 @@ HATCH = "////"
 #: Default simplification tolerance (m) for a municipality's neighbourhoods and for the country.
 LOCAL_TOLERANCE = 10.0
 NATIONAL_TOLERANCE = 250.0
+#: Simplification tolerance (m) of the small locator map.
+LOCATOR_TOLERANCE = 1000.0
 #: Source line of Demoland maps (real geometry: ``npo_analysis.sources.geometry.SOURCE_LINE``).
 DEMOLAND_SOURCE = "Bron: Demoland (synthetisch)"
 
@@ -51,8 +53,8 @@ _TEXT = {
     "one": ("Alleen {high} heeft een waarde ({high_value}).",
             "Only {high} has a value ({high_value})."),
     "none": ("Geen gebied heeft een waarde om te tonen.", "No area has a value to show."),
-    "hidden": (" {n} gebieden met te weinig kinderen zijn niet gekleurd.",
-               " {n} areas with too few children are not coloured."),
+    "hidden": (" Niet gekleurd wegens te weinig kinderen: {n}.",
+               " Not coloured for too few children: {n}."),
     "spots_none": ("Geen wijk is een witte vlek.", "No neighbourhood is a white spot."),
     "spots": ("Witte vlekken (aanbod dekt minder dan de helft van de behoefte): {names}.",
               "White spots (supply covers less than half of the need): {names}."),
@@ -169,24 +171,35 @@ def municipality_map_data(geometry, table: pd.DataFrame, code_column: str = "mun
 def simplify_for_drawing(frame, tolerance: float):
     """Simplify polygons for drawing, keeping every one valid and non-empty.
 
-    Uses :meth:`geopandas.GeoSeries.simplify` with ``preserve_topology=True``; a shape that would
-    still come out invalid or empty keeps its original outline.
+    Neighbouring areas are simplified together (:meth:`geopandas.GeoSeries.simplify_coverage`),
+    so that shared borders stay shared; where that fails or leaves a shape invalid or empty
+    (input that is not an exact coverage), the shape is simplified on its own
+    (:meth:`geopandas.GeoSeries.simplify` with ``preserve_topology=True``) or, failing that,
+    keeps its original outline.
 
     Parameters
     ----------
     frame : geopandas.GeoDataFrame
         Polygons in a metric CRS (RD New).
     tolerance : float
-        Largest distance (m) a simplified outline may move.
+        Degree of simplification (m): about the largest distance an outline may move.
 
     Returns
     -------
     geopandas.GeoDataFrame
         A copy with simplified geometry.
     """
-    simple = frame.geometry.simplify(tolerance, preserve_topology=True)
-    broken = ~simple.is_valid | simple.is_empty
-    return frame.set_geometry(simple.where(~broken, frame.geometry))
+    from shapely.errors import GEOSException
+
+    original = frame.geometry
+    try:
+        simple = original.simplify_coverage(tolerance)
+    except GEOSException:
+        simple = original.simplify(tolerance, preserve_topology=True)
+    for fallback in (original.simplify(tolerance, preserve_topology=True), original):
+        broken = ~simple.is_valid | simple.is_empty
+        simple = simple.where(~broken, fallback)
+    return frame.set_geometry(simple)
 
 
 # --- Drawing -----------------------------------------------------------------------------------
@@ -383,7 +396,7 @@ def school_points(schools, size: str = "pupils", *, ax=None, language: str = "nl
 
 def locator_map(municipalities, code: str, *, code_column: str = "municipality_code", ax=None,
                 colour: str = "#00204c"):
-    """All municipalities in light grey, the one with ``code`` filled and outlined.
+    """The country in light grey, the municipality with ``code`` filled and outlined.
 
     Parameters
     ----------
@@ -412,8 +425,7 @@ def locator_map(municipalities, code: str, *, code_column: str = "municipality_c
     if own.empty:
         raise ValueError(f"code={code!r}: no polygon for this municipality in the geometry")
     ax = _axes(ax, figsize=(2.0, 2.4))
-    country = municipalities.dissolve() if len(municipalities) > 1 else municipalities
-    country.plot(ax=ax, color=MISSING_COLOUR, edgecolor="#999999", linewidth=0.3)
+    municipalities.plot(ax=ax, color=MISSING_COLOUR, edgecolor=MISSING_COLOUR, linewidth=0.3)
     own.plot(ax=ax, color=colour, edgecolor=colour, linewidth=1.2)
     return ax
 

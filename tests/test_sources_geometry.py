@@ -1,0 +1,128 @@
+"""CBS boundaries: paging through a WFS (a local server), reading GeoJSON, the real 2023 file."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import json
+import threading
+import urllib.parse
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import shapely
+from click.testing import CliRunner
+
+from npo_analysis.cli import main
+from npo_analysis.geometry import geometry_problems
+from npo_analysis.sources.fetch import read_fetch_record
+from npo_analysis.sources.geometry import (
+    SOURCE_LINE,
+    boundary_file_name,
+    combine_boundaries,
+    dataset_geometry,
+    fetch_boundaries,
+    read_boundaries,
+)
+
+
+def _feature(code: str, x0: float) -> dict:
+    ring = [[x0, 400000], [x0 + 1000, 400000], [x0 + 1000, 401000], [x0, 401000], [x0, 400000]]
+    return {"type": "Feature", "properties": {"statcode": code, "statnaam": code},
+            "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+
+LAYERS = {
+    "gemeente_gegeneraliseerd": [_feature(f"GM{k:04d}", 1000.0 * k) for k in range(1, 8)],
+    "wijk_gegeneraliseerd": [_feature(f"WK0001{k:02d}", 1000.0 * k) for k in range(1, 3)],
+}
+
+
+class _WFS(http.server.BaseHTTPRequestHandler):
+    requests: list[dict] = []
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        query = {k: v[0] for k, v in urllib.parse.parse_qs(urllib.parse.urlsplit(
+            self.path).query).items()}
+        self.requests.append(query)
+        start, count = int(query["STARTINDEX"]), int(query["COUNT"])
+        page = LAYERS[query["TYPENAMES"]][start:start + count]
+        body = json.dumps({"type": "FeatureCollection", "features": page}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def wfs():
+    _WFS.requests = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _WFS)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/wfs"
+    server.shutdown()
+    server.server_close()
+
+
+def test_fetch_pages_through_the_service_and_records_checksum_and_date(tmp_path, wfs):
+    import datetime as dt
+
+    results = fetch_boundaries(tmp_path, 2023, service=wfs, page_size=3,
+                               today=dt.date(2026, 12, 4))
+    municipality_pages = [r for r in _WFS.requests
+                          if r["TYPENAMES"] == "gemeente_gegeneraliseerd"]
+    # 7 features in pages of 3: requests from 0, 3 and 6 (the last holds 1 < 3)
+    assert [r["STARTINDEX"] for r in municipality_pages] == ["0", "3", "6"]
+    assert [r.features for r in results] == [7, 2]
+    path = tmp_path / boundary_file_name(2023, "gemeente_gegeneraliseerd")
+    record = read_fetch_record(tmp_path)["geometry_gemeente_gegeneraliseerd"]
+    assert record["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert record["downloaded"] == "2026-12-04" and record["features"] == 7
+    frame = read_boundaries(path)
+    assert frame.crs.to_epsg() == 28992
+    assert list(frame["code"]) == [f"GM{k:04d}" for k in range(1, 8)]
+    again = fetch_boundaries(tmp_path, 2023, service=wfs, page_size=3)
+    assert [r.status for r in again] == ["cached", "cached"]
+
+
+def test_the_fetch_command_downloads_the_boundaries(tmp_path, wfs):
+    result = CliRunner().invoke(main, ["fetch", "--out", str(tmp_path), "--base-url", wfs + "/x",
+                                       "--wfs-url", wfs, "--url", "scores=" + wfs + "/x"])
+    # the public files are not on this server: the command stops at the first one
+    assert result.exit_code == 1
+    only = CliRunner().invoke(main, ["fetch", "--help"])
+    assert "--geometry-year" in only.output
+
+
+def test_read_boundaries_names_a_file_without_codes(tmp_path):
+    path = tmp_path / "x.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"naam": "A"},
+         "geometry": {"type": "Point", "coordinates": [5, 52]}}]}))
+    with pytest.raises(Exception, match=r"x.geojson: no code property; expected one of statcode"):
+        read_boundaries(path)
+
+
+@pytest.mark.realdata
+def test_the_real_2023_municipalities(realdata: Path):
+    path = realdata / "cbs_gemeenten-2023_gegeneraliseerd.geojson"
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    listed = pd.read_csv(realdata / "cbs_gemeenten-alfabetisch-2023.csv", dtype=str)
+    tables = {"municipalities": listed.rename(columns={"GemeentecodeGM": "municipality_code"})}
+    imported = dataset_geometry(combine_boundaries([read_boundaries(path)]), tables)
+    frame = imported.geometry
+    assert len(frame) == 342 and frame.crs.to_epsg() == 28992
+    assert imported.without_shape["municipality"] == []
+    assert geometry_problems(frame, tables) == []
+    assert shapely.is_valid(frame.geometry.array).all()
+    # the Netherlands' land plus inland water is about 37,400 km2; the generalised outline
+    # (3 decimals of a degree) lies within a few percent of it
+    total = frame.geometry.area.sum() / 1e6
+    assert 34_000 < total < 42_000
+    assert SOURCE_LINE == "Bron: CBS, Kadaster"
