@@ -126,3 +126,32 @@ def test_the_real_2023_municipalities(realdata: Path):
     total = frame.geometry.area.sum() / 1e6
     assert 34_000 < total < 42_000
     assert SOURCE_LINE == "Bron: CBS, Kadaster"
+
+
+def _square(code: str, lon: float) -> dict:
+    ring = [[lon, 52.0], [lon + 0.1, 52.0], [lon + 0.1, 52.1], [lon, 52.1], [lon, 52.0]]
+    return {"type": "Feature", "properties": {"statcode": code},
+            "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+
+def test_import_public_geometry_keeps_the_indeling_and_says_what_it_left_out(tmp_path):
+    from test_sources_cbs import write_score_workbook
+
+    from npo_analysis.geometry import read_geometry
+
+    fixtures = Path(__file__).parent / "fixtures" / "realformat"
+    boundaries = tmp_path / "gemeenten.geojson"
+    boundaries.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        _square("GM0901", 5.0), _square("GM0902", 5.1), _square("GM9999", 5.2)]}))
+    out = tmp_path / "public"
+    args = ["--addresses", fixtures / "addresses_current.csv", "--pupils",
+            fixtures / "pupil_counts.csv", "--scores", write_score_workbook(tmp_path / "s.xlsx"),
+            "--municipalities", fixtures / "municipalities.csv", "--geometry", boundaries,
+            "--out", out]
+    result = CliRunner().invoke(main, ["import-public", *map(str, args)])
+    assert result.exit_code == 0, result.output
+    assert ("geometry: 2 municipality polygons; 1 not in the dataset left out (GM9999); 1 of "
+            "the dataset without a polygon (GM0903)") in result.output
+    geometry = read_geometry(out)
+    assert list(geometry["code"]) == ["GM0901", "GM0902"]
+    assert geometry.crs.to_epsg() == 28992
