@@ -45,6 +45,11 @@ class _WFS(http.server.BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 (http.server's name)
         query = {k: v[0] for k, v in urllib.parse.parse_qs(urllib.parse.urlsplit(
             self.path).query).items()}
+        if not query:  # a public file of npo_analysis.sources.fetch
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"file")
+            return
         self.requests.append(query)
         start, count = int(query["STARTINDEX"]), int(query["COUNT"])
         page = LAYERS[query["TYPENAMES"]][start:start + count]
@@ -91,12 +96,15 @@ def test_fetch_pages_through_the_service_and_records_checksum_and_date(tmp_path,
 
 
 def test_the_fetch_command_downloads_the_boundaries(tmp_path, wfs):
-    result = CliRunner().invoke(main, ["fetch", "--out", str(tmp_path), "--base-url", wfs + "/x",
-                                       "--wfs-url", wfs, "--url", "scores=" + wfs + "/x"])
-    # the public files are not on this server: the command stops at the first one
-    assert result.exit_code == 1
-    only = CliRunner().invoke(main, ["fetch", "--help"])
-    assert "--geometry-year" in only.output
+    result = CliRunner().invoke(main, ["fetch", "--out", str(tmp_path), "--base-url", wfs,
+                                       "--wfs-url", wfs, "--geometry-year", "2022"])
+    assert result.exit_code == 0, result.output
+    assert "gemeente_gegeneraliseerd 2022: downloaded" in result.output
+    assert "(7 features" in result.output and "(2 features" in result.output
+    record = read_fetch_record(tmp_path)
+    wijken = record["geometry_wijk_gegeneraliseerd"]
+    assert wijken["file"] == "cbs_wijk_gegeneraliseerd_2022.geojson"
+    assert "addresses" in record
 
 
 def test_read_boundaries_names_a_file_without_codes(tmp_path):
