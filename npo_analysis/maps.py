@@ -112,11 +112,12 @@ def neighbourhood_map_data(geometry, neighbourhoods: pd.DataFrame, coverage: pd.
         table[f"coverage_{domain}"] = codes.map(wide.get(domain, pd.Series(dtype=float)))
         table[f"white_spot_{domain}"] = codes.map(
             spots.get(domain, pd.Series(dtype=bool))).fillna(False).astype(bool)
-    covered = table[[f"coverage_{d}" for d in DEVELOPMENT_DOMAINS]]
-    table["worst_coverage"] = covered.min(axis=1)
-    worst = covered.idxmin(axis=1, skipna=True) if covered.notna().any().any() else None
-    table["worst_domain"] = (worst.str.removeprefix("coverage_").where(
-        table["worst_coverage"].notna()) if worst is not None else np.nan)
+    covered = table[[f"coverage_{d}" for d in DEVELOPMENT_DOMAINS]].to_numpy(float)
+    known = ~np.isnan(covered).all(axis=1)
+    lowest = np.argmin(np.where(np.isnan(covered), np.inf, covered), axis=1)
+    table["worst_coverage"] = np.where(known, covered[np.arange(len(table)), lowest], np.nan)
+    table["worst_domain"] = pd.Series(np.asarray(DEVELOPMENT_DOMAINS, dtype=object)[lowest],
+                                      index=table.index).where(known)
     table["white_spot"] = table[[f"white_spot_{d}" for d in DEVELOPMENT_DOMAINS]].any(axis=1)
     shapes = areas(geometry, "neighbourhood")[["code", "geometry"]]
     merged = shapes.merge(table, left_on="code", right_on="neighbourhood_code", how="inner")

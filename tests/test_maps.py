@@ -26,37 +26,43 @@ def small():
 
 def _grid():
     """Three neighbourhoods side by side and two schools."""
-    shapes = [shapely.box(1000 * k, 0, 1000 * (k + 1), 1000) for k in range(3)]
-    return geometry_frame(["WK000101", "WK000102", "WK000103", "00AA00", "00AB00"],
-                          ["neighbourhood"] * 3 + ["school"] * 2,
+    shapes = [shapely.box(1000 * k, 0, 1000 * (k + 1), 1000) for k in range(4)]
+    return geometry_frame(["WK000101", "WK000102", "WK000103", "WK000104", "00AA00", "00AB00"],
+                          ["neighbourhood"] * 4 + ["school"] * 2,
                           shapes + [shapely.Point(500, 500), shapely.Point(1500, 500)])
 
 
 def _tables():
     neighbourhoods = pd.DataFrame({
-        "neighbourhood_code": ["WK000101", "WK000102", "WK000103"],
-        "name": ["Noord", "Midden", "Zuid"], "pupils": [200, 100, 5],
-        "target_pupils": [50, 10, 1], "ve_indicated": [20, 4, 0], "ve_reach": [0.9, 0.5, None]})
+        "neighbourhood_code": ["WK000101", "WK000102", "WK000103", "WK000104"],
+        "name": ["Noord", "Midden", "Zuid", "Leeg"], "pupils": [200, 100, 5, 0],
+        "target_pupils": [50, 10, 1, 0], "ve_indicated": [20, 4, 0, 0],
+        "ve_reach": [0.9, 0.5, None, None]})
     rows = []
-    for code, places in (("WK000101", 10.0), ("WK000102", 40.0), ("WK000103", 0.0)):
+    for code, places in (("WK000101", 10.0), ("WK000102", 40.0), ("WK000103", 0.0),
+                         ("WK000104", 0.0)):
+        need = 0.0 if code == "WK000104" else 40.0
         for domain in DEVELOPMENT_DOMAINS:
-            # need 40 places per neighbourhood and domain, one age band
+            # need 40 places per neighbourhood and domain, one age band (none in WK000104)
             rows.append({"neighbourhood_code": code, "municipality_code": "GM0001",
                          "name": code, "domain": domain, "age_band": "4-7",
-                         "target_children": 40, "need": 40.0,
-                         "activity_places": places if domain == "social" else 40.0})
+                         "target_children": int(need), "need": need,
+                         "activity_places": places if domain == "social" else need})
     return neighbourhoods, pd.DataFrame(rows)
 
 
 def test_neighbourhood_map_data_against_hand_counts():
     neighbourhoods, coverage = _tables()
     data = maps.neighbourhood_map_data(_grid(), neighbourhoods, coverage)
-    assert list(data["target_share"]) == pytest.approx([50 / 200, 10 / 100, 1 / 5])
-    assert list(data["small_pupils"]) == [False, False, True]
-    assert list(data["small_reach"]) == [False, True, True]
-    assert list(data["coverage_social"]) == pytest.approx([0.25, 1.0, 0.0])
-    assert list(data["white_spot"]) == [True, False, True]
-    assert list(data["worst_domain"]) == ["social", "cognitive", "social"]
+    assert list(data["target_share"][:3]) == pytest.approx([50 / 200, 10 / 100, 1 / 5])
+    assert pd.isna(data["target_share"][3])  # no pupils
+    assert list(data["small_pupils"]) == [False, False, True, True]
+    assert list(data["small_reach"]) == [False, True, True, True]
+    assert list(data["coverage_social"][:3]) == pytest.approx([0.25, 1.0, 0.0])
+    assert list(data["white_spot"]) == [True, False, True, False]
+    # all domains tie at full coverage in Midden: the first domain; Leeg has no need at all
+    assert list(data["worst_domain"][:3]) == ["social", "cognitive", "social"]
+    assert pd.isna(data["worst_domain"][3]) and pd.isna(data["worst_coverage"][3])
     schools = pd.DataFrame({"school_id": ["00AA00", "00AB00"], "name": ["A", "B"],
                             "pupils": [120, 80]})
     points = maps.school_map_data(_grid(), schools)
@@ -68,7 +74,7 @@ def test_the_text_names_the_highest_and_lowest_areas():
     data = maps.neighbourhood_map_data(_grid(), neighbourhoods, coverage)
     assert maps.map_text(data, "target_share", small="small_pupils") == (
         "De hoogste waarde heeft Noord (25,0%), de laagste Midden (10,0%). Niet gekleurd wegens "
-        "te weinig kinderen: 1.")
+        "te weinig kinderen: 2.")
     money = pd.DataFrame({"name": ["A", "B"], "v": [1234.4, 99.0]})
     assert maps.map_text(money, "v", kind="eur", language="en") == (
         "The highest value is in A (€1,234), the lowest in B (€99).")
@@ -81,7 +87,7 @@ def test_small_areas_are_hatched_and_the_colour_bar_reads_dutch_percentages():
     data = maps.neighbourhood_map_data(_grid(), neighbourhoods, coverage)
     ax = maps.choropleth(data, "target_share", small="small_pupils", label="Aandeel")
     hatched = [c for c in ax.collections if c.get_hatch()]
-    assert len(hatched) == 1
+    assert len(hatched) == 1 and len(hatched[0].get_paths()) == 2  # Zuid and Leeg
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["te weinig kinderen"]
     bar = ax.figure.axes[-1]
     ax.figure.canvas.draw()
