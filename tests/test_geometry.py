@@ -101,3 +101,18 @@ def test_repair_keeps_the_polygonal_area():
     assert fixed.geometry.is_valid.all()
     # the bowtie is two triangles of a quarter of the square each
     assert fixed.geometry.iloc[0].area == pytest.approx(2 * 1000 * 1000 / 4)
+
+
+def test_a_report_reads_every_municipality_and_only_its_own_neighbourhoods_and_schools(tmp_path):
+    dataset = generate("tiny", seed=3)
+    write_dataset(dataset, tmp_path / "data")
+    schools = dataset["schools"]
+    code = schools["municipality_code"].iloc[0]
+    frame = read_geometry(tmp_path / "data", municipality_code=code)
+    by_level = {level: set(rows["code"]) for level, rows in frame.groupby("level")}
+    assert by_level["municipality"] == set(dataset["municipalities"]["municipality_code"])
+    nbs = dataset["neighbourhoods"]
+    assert by_level["neighbourhood"] == set(
+        nbs.loc[nbs["municipality_code"] == code, "neighbourhood_code"])
+    assert by_level["school"] == set(schools.loc[schools["municipality_code"] == code,
+                                                 "school_id"])
