@@ -56,7 +56,16 @@ def measure(name: str, draw) -> None:
         size = svg_bytes(draw)
         times.append(time.perf_counter() - start)
     verdict = "ok" if size <= MAX_SVG_BYTES else "TOO LARGE"
-    print(f"{name:<46} {statistics.median(times):6.3f} s {size / 1000:8.1f} KB  {verdict}")
+    print(f"{name:<52} {statistics.median(times):6.3f} s {size / 1000:8.1f} KB  {verdict}")
+
+
+def timed(name: str, compute) -> None:
+    times = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        compute()
+        times.append(time.perf_counter() - start)
+    print(f"{name:<52} {statistics.median(times):6.3f} s")
 
 
 def demoland_maps() -> None:
@@ -71,7 +80,11 @@ def demoland_maps() -> None:
         national, "low_income_share", label="Aandeel", source=maps.DEMOLAND_SOURCE))
     code = dataset["neighbourhoods"]["municipality_code"].value_counts().index[0]
     locator = maps.simplify_for_drawing(national, maps.LOCATOR_TOLERANCE)
-    measure(f"Demoland locator map ({code}, 1 km)", lambda: maps.locator_map(locator, code))
+    measure(f"Demoland locator map ({code}, 2 km)", lambda: maps.locator_map(locator, code))
+    timed("Demoland country outline (once per batch)", lambda: maps.country_outline(locator))
+    country = maps.country_outline(locator)
+    measure(f"Demoland locator map over the outline ({code})",
+            lambda: maps.locator_map(locator, code, country=country))
     nbs = dataset["neighbourhoods"]
     own = nbs[nbs["municipality_code"] == code]
     local = areas(geometry, "neighbourhood")
@@ -110,7 +123,11 @@ def real_maps() -> None:
     measure("real 2023 choropleth (simplified 250 m)", lambda: maps.choropleth(
         simple, "share", label="Aandeel", source=SOURCE_LINE))
     locator = maps.simplify_for_drawing(raw, maps.LOCATOR_TOLERANCE)
-    measure("real 2023 locator map (GM0344, 1 km)", lambda: maps.locator_map(locator, "GM0344"))
+    measure("real 2023 locator map (GM0344, 2 km)", lambda: maps.locator_map(locator, "GM0344"))
+    timed("real 2023 country outline (once per batch)", lambda: maps.country_outline(locator))
+    country = maps.country_outline(locator)
+    measure("real 2023 locator map over the outline (GM0344)",
+            lambda: maps.locator_map(locator, "GM0344", country=country))
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ HATCH = "////"
 LOCAL_TOLERANCE = 10.0
 NATIONAL_TOLERANCE = 250.0
 #: Simplification tolerance (m) of the small locator map.
-LOCATOR_TOLERANCE = 1000.0
+LOCATOR_TOLERANCE = 2000.0
 #: Source line of Demoland maps (real geometry: ``npo_analysis.sources.geometry.SOURCE_LINE``).
 DEMOLAND_SOURCE = "Bron: Demoland (synthetisch)"
 
@@ -401,8 +401,30 @@ def school_points(schools, size: str = "pupils", *, ax=None, language: str = "nl
     return ax
 
 
+def country_outline(municipalities, grid_size: float = 10.0):
+    """The union of every municipality: one shape to draw behind a locator map.
+
+    A locator map over this outline instead of 342 municipalities is about a third of the SVG
+    size; compute it once per batch (it costs 0.05-0.4 s). Exact coverages (Demoland) are
+    merged along their shared edges (:func:`shapely.coverage_union_all`); others (generalised
+    CBS polygons) with :func:`shapely.union_all` on a ``grid_size`` (m) precision grid.
+
+    Returns
+    -------
+    shapely.Polygon or shapely.MultiPolygon
+    """
+    import shapely
+    from shapely.errors import GEOSException
+
+    shapes = municipalities.geometry.array
+    try:
+        return shapely.coverage_union_all(shapes)
+    except GEOSException:
+        return shapely.union_all(shapes, grid_size=grid_size)
+
+
 def locator_map(municipalities, code: str, *, code_column: str = "municipality_code", ax=None,
-                colour: str = "#00204c"):
+                colour: str = "#00204c", country=None):
     """The country in light grey, the municipality with ``code`` filled and outlined.
 
     Parameters
@@ -418,6 +440,8 @@ def locator_map(municipalities, code: str, *, code_column: str = "municipality_c
         Axes to draw on (default a new, small figure).
     colour : str
         Fill and outline of the municipality.
+    country : shapely geometry, optional
+        :func:`country_outline`, drawn instead of every municipality (a smaller SVG).
 
     Returns
     -------
@@ -432,7 +456,13 @@ def locator_map(municipalities, code: str, *, code_column: str = "municipality_c
     if own.empty:
         raise ValueError(f"code={code!r}: no polygon for this municipality in the geometry")
     ax = _axes(ax, figsize=LOCATOR_FIGSIZE)
-    municipalities.plot(ax=ax, color=MISSING_COLOUR, edgecolor=MISSING_COLOUR, linewidth=0.3)
+    if country is not None:
+        import geopandas as gpd
+
+        background = gpd.GeoSeries([country], crs=municipalities.crs)
+    else:
+        background = municipalities
+    background.plot(ax=ax, color=MISSING_COLOUR, edgecolor=MISSING_COLOUR, linewidth=0.3)
     own.plot(ax=ax, color=colour, edgecolor=colour, linewidth=1.2)
     return ax
 
@@ -500,7 +530,8 @@ def white_spot_text(data, *, name: str = "name", language: str = "nl") -> str:
 
 
 __all__ = [
-    "CMAP", "DRAWING_CRS", "choropleth", "format_value", "locator_map", "map_text",
-    "municipality_map_data", "neighbourhood_map_data", "school_map_data", "school_points",
-    "simplify_for_drawing", "value_formatter", "white_spot_map", "white_spot_text",
+    "CMAP", "DRAWING_CRS", "choropleth", "country_outline", "format_value", "locator_map",
+    "map_text", "municipality_map_data", "neighbourhood_map_data", "school_map_data",
+    "school_points", "simplify_for_drawing", "value_formatter", "white_spot_map",
+    "white_spot_text",
 ]

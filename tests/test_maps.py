@@ -122,6 +122,12 @@ def test_locator_and_white_spot_maps_draw_and_reject_unknown_input(small):
     ax = maps.locator_map(national, code)
     assert len(ax.collections) == 2
     plt.close(ax.figure)
+    country = maps.country_outline(national)
+    # Demoland's municipalities tile the country: the outline's area is the sum of theirs
+    assert country.area == pytest.approx(national.geometry.area.sum(), rel=1e-9)
+    ax = maps.locator_map(national, code, country=country)
+    assert len(ax.collections[0].get_paths()) == 1
+    plt.close(ax.figure)
     with pytest.raises(ValueError, match="GM9999"):
         maps.locator_map(national, "GM9999")
     neighbourhoods, coverage = _tables()
