@@ -38,6 +38,8 @@ LOCAL_TOLERANCE = 10.0
 NATIONAL_TOLERANCE = 250.0
 #: Simplification tolerance (m) of the small locator map.
 LOCATOR_TOLERANCE = 2000.0
+#: A share scale narrower than this (5 percentage points) gets ticks with one decimal.
+SHARE_SPAN_FOR_DECIMAL = 0.05
 #: Source line of Demoland maps (real geometry: ``npo_analysis.sources.geometry.SOURCE_LINE``).
 DEMOLAND_SOURCE = "Bron: Demoland (synthetisch)"
 
@@ -47,11 +49,11 @@ _TEXT = {
     "white_spot": ("witte vlek (< 50% gedekt)", "white spot (< 50% covered)"),
     "partly": ("50-100% gedekt", "50-100% covered"),
     "covered": ("volledig gedekt", "fully covered"),
-    "highest": ("De hoogste waarde heeft {high} ({high_value}), de laagste {low} ({low_value}).",
-                "The highest value is in {high} ({high_value}), the lowest in {low} "
-                "({low_value})."),
-    "one": ("Alleen {high} heeft een waarde ({high_value}).",
-            "Only {high} has a value ({high_value})."),
+    "highest": ("Hoogste {what}: {high} ({high_value}); laagste: {low} ({low_value}).",
+                "Highest {what}: {high} ({high_value}); lowest: {low} ({low_value})."),
+    "one": ("Alleen {high} heeft een {what} om te tonen ({high_value}).",
+            "Only {high} has a {what} to show ({high_value})."),
+    "value": ("waarde", "value"),
     "none": ("Geen gebied heeft een waarde om te tonen.", "No area has a value to show."),
     "hidden": (" Niet gekleurd wegens te weinig kinderen: {n}.",
                " Not coloured for too few children: {n}."),
@@ -222,12 +224,13 @@ def _axes(ax, figsize=FIGSIZE):
     return ax
 
 
-def value_formatter(kind: str, language: str = "nl"):
-    """A tick formatter for a colour bar: ``"share"`` as ``12,3%``, ``"eur"`` as ``€ 1.234``."""
+def value_formatter(kind: str, language: str = "nl", decimals: int = 0):
+    """A tick formatter for a colour bar: ``"share"`` as ``12%`` (``decimals`` of a percent),
+    ``"eur"`` as ``€ 1.234``."""
     from matplotlib.ticker import FuncFormatter
 
     if kind == "share":
-        return FuncFormatter(lambda v, _: format_pct(v, 0, language))
+        return FuncFormatter(lambda v, _: format_pct(v, decimals, language))
     if kind == "eur":
         return FuncFormatter(lambda v, _: format_eur(v, 0, language))
     raise ValueError(f"kind={kind!r}: expected 'share' or 'eur'")
@@ -301,7 +304,9 @@ def choropleth(data, column: str, *, kind: str = "share", small: str | None = No
 def _colour_bar(ax, mappable, kind: str, label: str, language: str) -> None:
     bar = ax.figure.colorbar(mappable, ax=ax, orientation="horizontal", fraction=0.05,
                              pad=0.02, shrink=0.8)
-    bar.ax.xaxis.set_major_formatter(value_formatter(kind, language))
+    low, high = mappable.get_clim()
+    decimals = 1 if kind == "share" and high - low < SHARE_SPAN_FOR_DECIMAL else 0
+    bar.ax.xaxis.set_major_formatter(value_formatter(kind, language, decimals))
     bar.ax.tick_params(labelsize="small")
     bar.outline.set_visible(False)
     if label:
@@ -471,7 +476,7 @@ def locator_map(municipalities, code: str, *, code_column: str = "municipality_c
 
 
 def map_text(data, column: str, *, name: str = "name", kind: str = "share",
-             small: str | None = None, language: str = "nl") -> str:
+             small: str | None = None, what: str | None = None, language: str = "nl") -> str:
     """The text alternative of a choropleth: the areas with the highest and lowest value.
 
     Parameters
@@ -486,20 +491,22 @@ def map_text(data, column: str, *, name: str = "name", kind: str = "share",
         Format of the values.
     small : str, optional
         Boolean column of areas left uncoloured (too few children): left out and counted.
+    what : str, optional
+        What the value is, in lower case (default "waarde"/"value").
     language : {"nl", "en"}
         Language.
 
     Returns
     -------
     str
-        E.g. ``"De hoogste waarde heeft Noord (23,5%), de laagste Zuid (4,0%)."``; ties are
-        broken by name.
+        E.g. ``"Hoogste aandeel: Noord (23,5%); laagste: Zuid (4,0%)."``; ties are broken by
+        name.
 
     Examples
     --------
     >>> frame = pd.DataFrame({"name": ["Noord", "Zuid", "Oost"], "v": [0.235, 0.04, 0.1]})
-    >>> map_text(frame, "v")
-    'De hoogste waarde heeft Noord (23,5%), de laagste Zuid (4,0%).'
+    >>> map_text(frame, "v", what="aandeel doelgroepleerlingen")
+    'Hoogste aandeel doelgroepleerlingen: Noord (23,5%); laagste: Zuid (4,0%).'
     """
     hidden = data[small].astype(bool) if small else pd.Series(False, index=data.index)
     rows = data.loc[~hidden & data[column].notna(), [name, column]]
@@ -509,10 +516,10 @@ def map_text(data, column: str, *, name: str = "name", kind: str = "share",
     else:
         high, low = rows.iloc[0], rows.iloc[-1]
         template = _t("highest" if len(rows) > 1 else "one", language)
-        text = template.format(high=high[name], high_value=format_value(high[column], kind,
-                                                                          language),
-                               low=low[name], low_value=format_value(low[column], kind,
-                                                                       language))
+        text = template.format(
+            what=what or _t("value", language),
+            high=high[name], high_value=format_value(high[column], kind, language),
+            low=low[name], low_value=format_value(low[column], kind, language))
     if hidden.any():
         text += _t("hidden", language).format(n=int(hidden.sum()))
     return text

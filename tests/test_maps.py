@@ -72,12 +72,14 @@ def test_neighbourhood_map_data_against_hand_counts():
 def test_the_text_names_the_highest_and_lowest_areas():
     neighbourhoods, coverage = _tables()
     data = maps.neighbourhood_map_data(_grid(), neighbourhoods, coverage)
-    assert maps.map_text(data, "target_share", small="small_pupils") == (
-        "De hoogste waarde heeft Noord (25,0%), de laagste Midden (10,0%). Niet gekleurd wegens "
+    assert maps.map_text(data, "target_share", small="small_pupils", what="aandeel") == (
+        "Hoogste aandeel: Noord (25,0%); laagste: Midden (10,0%). Niet gekleurd wegens "
         "te weinig kinderen: 2.")
     money = pd.DataFrame({"name": ["A", "B"], "v": [1234.4, 99.0]})
     assert maps.map_text(money, "v", kind="eur", language="en") == (
-        "The highest value is in A (€1,234), the lowest in B (€99).")
+        "Highest value: A (€1,234); lowest: B (€99).")
+    assert maps.map_text(money.iloc[:1], "v", kind="eur") == (
+        "Alleen A heeft een waarde om te tonen (€ 1.234).")
     assert maps.white_spot_text(data) == (
         "Witte vlekken (aanbod dekt minder dan de helft van de behoefte): Zuid (0%), Noord (25%).")
 

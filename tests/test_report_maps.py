@@ -58,7 +58,7 @@ def test_every_neighbourhood_map_of_a_report_is_drawn_and_described(analyses):
     share = shown["target_pupils"] / shown["pupils"]
     highest = shown.loc[share.idxmax(), "name"]
     text = neighbourhood_map_text(report, "target_share")
-    assert text.startswith(f"De hoogste waarde heeft {highest} (")
+    assert text.startswith(f"Hoogste aandeel doelgroepleerlingen: {highest} (")
     for name in [*MAPS, "white_spots"]:
         assert _svg_size(draw_neighbourhood_map(report, name)) < 300_000
         assert neighbourhood_map_text(report, name, "en")

@@ -138,7 +138,7 @@ def neighbourhood_map_text(report: ReportMaps, name: str, language: str = "nl") 
         return maps.white_spot_text(report.neighbourhoods, language=language)
     spec = MAPS[name]
     return maps.map_text(report.neighbourhoods, spec.column, kind=spec.kind, small=spec.small,
-                         language=language)
+                         what=spec.title(language).lower(), language=language)
 
 
 def national_maps(data_dir, profile: pd.DataFrame):
@@ -174,4 +174,5 @@ def draw_national_map(frame, name: str, source: str, language: str = "nl", ax=No
 def national_map_text(frame, name: str, language: str = "nl") -> str:
     """The text alternative of :func:`draw_national_map`."""
     spec = NATIONAL_MAPS[name]
-    return maps.map_text(frame, spec.column, kind=spec.kind, language=language)
+    return maps.map_text(frame, spec.column, kind=spec.kind, what=spec.title(language).lower(),
+                         language=language)
