@@ -116,3 +116,17 @@ def test_a_report_reads_every_municipality_and_only_its_own_neighbourhoods_and_s
         nbs.loc[nbs["municipality_code"] == code, "neighbourhood_code"])
     assert by_level["school"] == set(schools.loc[schools["municipality_code"] == code,
                                                  "school_id"])
+
+
+def test_the_validate_command_counts_the_shapes_apart_from_the_tables(tmp_path):
+    from click.testing import CliRunner
+
+    from npo_analysis.cli import main
+
+    dataset = generate("tiny", seed=3)
+    write_dataset(dataset, tmp_path / "data")
+    result = CliRunner().invoke(main, ["validate", "--data", str(tmp_path / "data")])
+    assert result.exit_code == 0, result.output
+    shapes = len(dataset.geometry)
+    assert f"{len(dataset.tables)} tables" in result.output
+    assert f"{GEOMETRY_FILE} with {shapes} shapes" in result.output
