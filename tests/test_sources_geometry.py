@@ -52,7 +52,9 @@ class _WFS(http.server.BaseHTTPRequestHandler):
             return
         self.requests.append(query)
         start, count = int(query["STARTINDEX"]), int(query["COUNT"])
-        page = LAYERS[query["TYPENAMES"]][start:start + count]
+        namespace, _, layer = query["TYPENAMES"].partition(":")
+        assert namespace == "gebiedsindelingen"
+        page = LAYERS[layer][start:start + count]
         body = json.dumps({"type": "FeatureCollection", "features": page}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -80,7 +82,7 @@ def test_fetch_pages_through_the_service_and_records_checksum_and_date(tmp_path,
     results = fetch_boundaries(tmp_path, 2023, service=wfs, page_size=3,
                                today=dt.date(2026, 12, 4))
     municipality_pages = [r for r in _WFS.requests
-                          if r["TYPENAMES"] == "gemeente_gegeneraliseerd"]
+                          if r["TYPENAMES"] == "gebiedsindelingen:gemeente_gegeneraliseerd"]
     # 7 features in pages of 3: requests from 0, 3 and 6 (the last holds 1 < 3)
     assert [r["STARTINDEX"] for r in municipality_pages] == ["0", "3", "6"]
     assert [r.features for r in results] == [7, 2]

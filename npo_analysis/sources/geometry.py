@@ -39,6 +39,9 @@ WFS_URL = "https://service.pdok.nl/cbs/gebiedsindelingen/{year}/wfs/v1_0"
 #: The layers downloaded, with the level of their areas.
 LAYERS: dict[str, str] = {"gemeente_gegeneraliseerd": "municipality",
                           "wijk_gegeneraliseerd": "neighbourhood"}
+#: Namespace of the layers' feature types in the service (``gebiedsindelingen:<layer>``, as its
+#: GetCapabilities lists them).
+WFS_NAMESPACE = "gebiedsindelingen"
 #: Most features the service returns per request.
 PAGE_SIZE = 1000
 #: Coordinates requested from the service (RD New, the CRS maps are drawn in).
@@ -66,14 +69,16 @@ def page_url(service: str, layer: str, start: int, count: int = PAGE_SIZE) -> st
     service : str
         The service address (:data:`WFS_URL` with the year filled in, or a mirror).
     layer : str
-        Feature type, e.g. ``gemeente_gegeneraliseerd``.
+        Layer, e.g. ``gemeente_gegeneraliseerd`` (requested as
+        ``gebiedsindelingen:gemeente_gegeneraliseerd``; a name with a namespace is kept).
     start : int
         Index of the first feature (``STARTINDEX``, from 0).
     count : int
         Features per page (``COUNT``).
     """
     query = urllib.parse.urlencode({
-        "SERVICE": "WFS", "VERSION": "2.0.0", "REQUEST": "GetFeature", "TYPENAMES": layer,
+        "SERVICE": "WFS", "VERSION": "2.0.0", "REQUEST": "GetFeature",
+        "TYPENAMES": layer if ":" in layer else f"{WFS_NAMESPACE}:{layer}",
         "OUTPUTFORMAT": "application/json", "SRSNAME": REQUEST_CRS, "STARTINDEX": start,
         "COUNT": count})
     return f"{service}?{query}"
