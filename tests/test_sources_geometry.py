@@ -109,6 +109,20 @@ def test_the_fetch_command_downloads_the_boundaries(tmp_path, wfs):
     assert "addresses" in record
 
 
+def test_a_service_answering_in_longitude_latitude_is_labelled_wgs84(tmp_path, wfs):
+    from npo_analysis.sources.geometry import download_layer
+
+    saved = LAYERS["wijk_gegeneraliseerd"]
+    LAYERS["wijk_gegeneraliseerd"] = [_square("WK090101", 5.0)]
+    try:
+        collection = download_layer(wfs, "wijk_gegeneraliseerd")
+    finally:
+        LAYERS["wijk_gegeneraliseerd"] = saved
+    path = tmp_path / "w.geojson"
+    path.write_text(json.dumps(collection))
+    assert read_boundaries(path).crs.to_epsg() == 4326
+
+
 def test_read_boundaries_names_a_file_without_codes(tmp_path):
     path = tmp_path / "x.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [

@@ -106,7 +106,19 @@ def download_layer(service: str, layer: str, *, page_size: int = PAGE_SIZE,
         crs = crs or page.get("crs")
         if len(page["features"]) < page_size:
             break
-    return {"type": "FeatureCollection", "crs": crs or _REQUEST_CRS_MEMBER, "features": features}
+    return {"type": "FeatureCollection", "crs": crs or _stated_crs(features),
+            "features": features}
+
+
+def _stated_crs(features: list[dict]) -> dict:
+    """The ``crs`` member for pages that state none: RD New as requested, unless the first
+    coordinate is a longitude/latitude pair (a service that answers GeoJSON in WGS84 only)."""
+    first = next((f["geometry"]["coordinates"] for f in features if f.get("geometry")), None)
+    while isinstance(first, list) and first and isinstance(first[0], list):
+        first = first[0]
+    if first and abs(first[0]) <= 180 and abs(first[1]) <= 90:
+        return {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}
+    return _REQUEST_CRS_MEMBER
 
 
 def _feature_collection(url: str, body: bytes) -> dict:
