@@ -18,6 +18,7 @@ from npo_analysis.report import load_report_data, validate_parameters  # noqa: E
 from npo_analysis.report.analyses import ReportAnalyses  # noqa: E402
 from npo_analysis.report.maps_view import (  # noqa: E402
     MAPS,
+    draw_locator_map,
     draw_national_map,
     draw_neighbourhood_map,
     missing_text,
@@ -59,6 +60,8 @@ def test_every_neighbourhood_map_of_a_report_is_drawn_and_described(analyses):
     highest = shown.loc[share.idxmax(), "name"]
     text = neighbourhood_map_text(report, "target_share")
     assert text.startswith(f"Hoogste aandeel doelgroepleerlingen: {highest} (")
+    locator = draw_locator_map(report)
+    assert _svg_size(locator) < 20_000
     for name in [*MAPS, "white_spots"]:
         assert _svg_size(draw_neighbourhood_map(report, name)) < 300_000
         assert neighbourhood_map_text(report, name, "en")
