@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import sys
+import textwrap
 
 from npo_analysis import schema
 from npo_analysis.atomic import write_text_atomic
@@ -75,6 +76,8 @@ def render() -> str:
         "Problem kinds: " + ", ".join(f"`{kind}`" for kind in PROBLEM_KINDS) + ".",
         "### In-memory dtypes",
         _dtype_table(),
+        "### Geometry (optional)",
+        _geometry_text(),
         "## Tables",
         _overview_table(),
         *(_table_section(spec) for spec in schema.TABLES.values()),
@@ -85,6 +88,26 @@ def render() -> str:
 
 
 # --- Datasets ----------------------------------------------------------------------------------
+
+
+def _geometry_text() -> str:
+    """The geometry file (:mod:`npo_analysis.geometry`), from its constants."""
+    from npo_analysis import geometry
+
+    rows = "\n".join(f"| `{level}` | {' or '.join(geometry.GEOMETRY_TYPES[level])} | "
+                      f"`{table}.{column}` |"
+                      for level, (table, column) in geometry.LEVELS.items())
+    text = (f"A dataset may hold `{geometry.GEOMETRY_FILE}` (GeoParquet) beside its tables: one "
+            f"row per area or school with columns {', '.join(f'`{c}`' for c in geometry.COLUMNS)}"
+            f". It is not a table of the data model (`load_dataset` does not read it); "
+            f"`npo_analysis.geometry.read_geometry(directory)` reads it, checks it and reprojects "
+            f"it to {geometry.DRAWING_CRS} (RD New) for maps. The file must state its CRS; every "
+            "geometry must be valid and of its level's type, one row per code and level, and "
+            "every code must appear in the table of its level (problem kinds `invalid_geometry`, "
+            "`unknown_reference`, `duplicate_key`, `bad_metadata`). A dataset without the file is "
+            "valid; its maps say which file to supply.")
+    return (textwrap.fill(text, width=100, break_on_hyphens=False)
+            + "\n\n| level | geometry | code in |\n| --- | --- | --- |\n" + rows)
 
 
 def _first_paragraph(docstring: str | None) -> str:

@@ -19,14 +19,20 @@ from npo_analysis.atomic import atomic_directory
 from npo_analysis.dataset_info import INFO_FILE, TRUTH_FILE, DatasetInfo  # noqa: F401  (API)
 from npo_analysis.errors import DatasetError  # noqa: F401  (defined there, part of this API)
 
+#: The GeoParquet file of the areas' polygons (:mod:`npo_analysis.geometry`), not a table.
+GEOMETRY_FILE = "geometry.parquet"
+
 
 @dataclass
 class Dataset:
-    """A dataset in memory: metadata, tables and (for synthetic data) the generator's truth."""
+    """A dataset in memory: metadata, tables, (for synthetic data) the generator's truth and,
+    when known, the polygons of its areas (:mod:`npo_analysis.geometry`; read them from a
+    directory with :func:`npo_analysis.geometry.read_geometry`)."""
 
     info: DatasetInfo
     tables: dict[str, pd.DataFrame]
     truth: dict | None = None
+    geometry: object | None = None
 
     def __getitem__(self, table: str) -> pd.DataFrame:
         try:
@@ -55,6 +61,10 @@ def write_dataset(dataset: Dataset, directory: str | Path) -> Path:
     with atomic_directory(directory) as tmp:
         for name, frame in dataset.tables.items():
             _ordered(name, frame).to_parquet(tmp / f"{name}.parquet", index=False)
+        if dataset.geometry is not None:
+            from npo_analysis.geometry import write_geometry
+
+            write_geometry(dataset.geometry, tmp)
         (tmp / INFO_FILE).write_text(dataset.info.to_json(), encoding="utf-8")
         if dataset.truth is not None:
             (tmp / TRUTH_FILE).write_text(
@@ -82,7 +92,8 @@ def read_raw_tables(
     directory : path-like
         The dataset directory.
     tables : list of str, optional
-        Only these tables (default: every ``*.parquet`` file present).
+        Only these tables (default: every ``*.parquet`` file present except the geometry,
+        :data:`npo_analysis.geometry.GEOMETRY_FILE`).
 
     Raises
     ------
@@ -93,7 +104,8 @@ def read_raw_tables(
     directory = Path(directory)
     if not directory.is_dir():
         raise DatasetError(f"{directory}: data directory does not exist")
-    names = tables if tables is not None else sorted(p.stem for p in directory.glob("*.parquet"))
+    names = tables if tables is not None else sorted(
+        p.stem for p in directory.glob("*.parquet") if p.name != GEOMETRY_FILE)
     frames = {}
     for name in names:
         path = directory / f"{name}.parquet"

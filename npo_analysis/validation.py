@@ -60,6 +60,7 @@ PROBLEM_KINDS: tuple[str, ...] = (
     "inconsistent_range",
     "code_mismatch",
     "bad_metadata",
+    "invalid_geometry",
 )
 #: How many offending rows a problem shows (it always says how many there are in total).
 MAX_SHOWN_ROWS = 5
@@ -209,7 +210,8 @@ def validate_info(info: DatasetInfo, *, source: str | None = None) -> list[Probl
 
 
 def validate_dataset(directory: str | Path) -> list[Problem]:
-    """Check a dataset directory: ``dataset.json``, ``truth.json`` and every Parquet table.
+    """Check a dataset directory: ``dataset.json``, ``truth.json``, every Parquet table and the
+    geometry file when present (:func:`npo_analysis.geometry.geometry_problems`).
 
     Parameters
     ----------
@@ -230,7 +232,23 @@ def validate_dataset(directory: str | Path) -> list[Problem]:
     tables = read_raw_tables(directory)
     source = str(directory)
     problems = _info_problems(directory, source) + _truth_problems(directory, source)
-    return problems + validate_tables(tables, source=source)
+    return problems + validate_tables(tables, source=source) + _geometry_problems(directory,
+                                                                                   tables, source)
+
+
+def _geometry_problems(directory: Path, tables: dict[str, pd.DataFrame], source: str
+                       ) -> list[Problem]:
+    """Problems of the optional geometry file (:mod:`npo_analysis.geometry`)."""
+    from npo_analysis import geometry
+
+    if not geometry.has_geometry(directory):
+        return []
+    try:
+        frame = geometry.read_geometry_file(directory / geometry.GEOMETRY_FILE)
+    except geometry.GeometryError as exc:
+        return [Problem(geometry.GEOMETRY_TABLE, None, "invalid_geometry", str(exc),
+                        source=source)]
+    return [replace(p, source=source) for p in geometry.geometry_problems(frame, tables)]
 
 
 def _info_problems(directory: Path, source: str) -> list[Problem]:

@@ -144,7 +144,8 @@ def test_fetch_command_offline_exit_code(tmp_path):
 def test_fetch_command_prints_each_file(served, tmp_path):
     _, base = served
     urls = [f"--url={item.key}={base}/{item.file_name}" for item in PUBLIC_FILES if item.url]
-    result = CliRunner().invoke(fetch_command, ["--out", str(tmp_path / "d"), *urls])
+    result = CliRunner().invoke(fetch_command, ["--out", str(tmp_path / "d"), *urls,
+                                                "--no-geometry"])
     assert result.exit_code == 0, result.output
     assert "addresses: downloaded" in result.output
     assert "scores: skipped, no direct download address" in result.output

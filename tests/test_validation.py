@@ -447,7 +447,7 @@ def test_many_offending_rows_show_the_first_five_and_the_total():
 
 
 def test_problem_kinds_are_documented():
-    assert len(set(PROBLEM_KINDS)) == len(PROBLEM_KINDS) == 13
+    assert len(set(PROBLEM_KINDS)) == len(PROBLEM_KINDS) == 14
 
 
 # --- Metadata and directories ------------------------------------------------------------------

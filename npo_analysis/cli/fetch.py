@@ -21,9 +21,14 @@ from npo_analysis.cli.errors import user_errors
               help="Download again even when a cached copy with the recorded checksum exists.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
               help="Seconds to wait for a server before giving up.")
+@click.option("--geometry-year", type=click.IntRange(2000, 2100), default=2023, show_default=True,
+              help="Indeling year of the CBS municipality and wijk boundaries (PDOK WFS).")
+@click.option("--wfs-url", default=None,
+              help="WFS address of the boundaries instead of PDOK's (a mirror).")
+@click.option("--no-geometry", is_flag=True, help="Do not download the boundaries.")
 @user_errors
 def command(out: Path, base_url: str | None, urls: tuple[str, ...], refresh: bool,
-            timeout: float) -> None:
+            timeout: float, geometry_year: int, wfs_url: str | None, no_geometry: bool) -> None:
     """Download the current public DUO and CBS files into a directory, with a cache.
 
     Files already present with the checksum recorded in fetch.json are not downloaded again.
@@ -49,6 +54,23 @@ def command(out: Path, base_url: str | None, urls: tuple[str, ...], refresh: boo
         else:
             click.echo(f"{result.key}: {result.status} {result.path} "
                        f"(sha256 {result.sha256[:12]}...)")
+    if not no_geometry:
+        _fetch_geometry(out, geometry_year, wfs_url, refresh, timeout)
+
+
+def _fetch_geometry(out: Path, year: int, wfs_url: str | None, refresh: bool,
+                    timeout: float) -> None:
+    """The CBS boundaries of ``year`` (:func:`npo_analysis.sources.geometry.fetch_boundaries`)."""
+    from npo_analysis.sources.fetch import FetchError
+    from npo_analysis.sources.geometry import fetch_boundaries
+
+    try:
+        results = fetch_boundaries(out, year, service=wfs_url, refresh=refresh, timeout=timeout)
+    except FetchError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for result in results:
+        click.echo(f"{result.layer} {year}: {result.status} {result.path} ({result.features} "
+                   f"features, sha256 {result.sha256[:12]}...)")
 
 
 def _parsed(urls: tuple[str, ...]) -> dict[str, str]:

@@ -30,9 +30,13 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
               help="Count year of the pupil counts (default: the score file's count year).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Dataset directory to write (replaced atomically when it exists).")
+@click.option("--geometry", "geometry_files", type=_FILE, multiple=True,
+              help="GeoJSON or GeoPackage of CBS municipality and/or wijk boundaries (property "
+                   "statcode), e.g. from `npo-analysis fetch` (repeatable).")
 @user_errors
 def command(addresses: Path, pupils: Path, scores: Path, municipalities: Path,
-            end_scores: Path | None, year: int | None, out: Path) -> None:
+            end_scores: Path | None, year: int | None, out: Path,
+            geometry_files: tuple[Path, ...]) -> None:
     """Build a school-level dataset (no pupil microdata) from the public DUO and CBS files.
 
     Joins schools on their BRIN6 and municipalities on their CBS code, writes the dataset
@@ -53,6 +57,8 @@ def command(addresses: Path, pupils: Path, scores: Path, municipalities: Path,
 
     dataset, report = build_public_dataset(addresses, pupils, scores, municipalities,
                                            end_scores=end_scores, year=year)
+    if geometry_files:
+        dataset.geometry = _imported_geometry(geometry_files, dataset)
     write_dataset(dataset, out)
     write_text_atomic(out / REPORT_FILE,
                       json.dumps(report.to_dict(), indent=2, sort_keys=True,
@@ -60,3 +66,13 @@ def command(addresses: Path, pupils: Path, scores: Path, municipalities: Path,
     click.echo(report.to_text())
     click.echo(f"Dataset {dataset.info.name} written to {out} (count date "
                f"{dataset.info.count_date}).")
+
+
+def _imported_geometry(files: tuple[Path, ...], dataset):
+    """The boundaries of ``files`` that the dataset's indeling knows (tells what it left out)."""
+    from npo_analysis.sources.geometry import combine_boundaries, dataset_geometry, read_boundaries
+
+    imported = dataset_geometry(combine_boundaries([read_boundaries(f) for f in files]),
+                                dataset.tables)
+    click.echo(imported.to_text())
+    return imported.geometry

@@ -61,6 +61,11 @@ def _text_notes(data_dir: Path) -> list[str]:
 def _summary(data_dir: Path) -> str:
     """The `OK` line: dataset name, number of tables and rows (from Parquet metadata)."""
     info = DatasetInfo.from_file(data_dir / INFO_FILE)
-    paths = sorted(data_dir.glob("*.parquet"))
+    from npo_analysis.dataset import GEOMETRY_FILE
+
+    paths = sorted(p for p in data_dir.glob("*.parquet") if p.name != GEOMETRY_FILE)
     rows = sum(pq.read_metadata(path).num_rows for path in paths)
-    return f"OK: {info.name}, {len(paths)} tables, {rows} rows"
+    shapes = data_dir / GEOMETRY_FILE
+    geometry = (f", {GEOMETRY_FILE} with {pq.read_metadata(shapes).num_rows} shapes"
+                if shapes.is_file() else "")
+    return f"OK: {info.name}, {len(paths)} tables, {rows} rows{geometry}"

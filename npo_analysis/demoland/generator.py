@@ -8,7 +8,7 @@ import numpy as np
 
 from npo_analysis import __version__
 from npo_analysis.dataset import Dataset, DatasetInfo
-from npo_analysis.demoland import calibration, end_scores, families, geography
+from npo_analysis.demoland import calibration, end_scores, families, geography, shapes
 from npo_analysis.demoland.activities import build_activities
 from npo_analysis.demoland.places import municipalities_frame, neighbourhoods_frame, schools_frame
 from npo_analysis.demoland.plans import build_school_plans
@@ -107,7 +107,8 @@ def generate(profile: str = "small", seed: int = DEFAULT_SEED, *,
         "white_spots": white_spots,
         "school_plans": plans_truth,
     }
-    return Dataset(info=_info(profile, seed), tables=tables, truth=truth)
+    return Dataset(info=_info(profile, seed), tables=tables, truth=truth,
+                   geometry=shapes.build_shapes(geo, seed))
 
 
 def _school_indicator(pupils: PupilArrays):
