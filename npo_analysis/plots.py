@@ -256,12 +256,12 @@ def value_formatter(kind: str):
 
 
 def _short(value: float, kind: str) -> str:
-    """A value for a text alternative: three significant digits (at least whole units)."""
+    """A value for a text alternative: whole percents and euros, two significant digits else."""
     language = _THEME["language"]
-    if kind in ("year", "eur") or value == 0:
-        return _format(value, kind, 0, language)
     size = abs(value) * (100 if kind == "pct" else 1)
-    return _format(value, kind, min(4, max(0, 2 - math.floor(math.log10(size)))), language)
+    if kind in ("year", "eur") or size >= 10 or size == 0:
+        return _format(value, kind, 0, language)
+    return _format(value, kind, 1 if size >= 1 else 2, language)
 
 
 # --- Checks and small helpers -------------------------------------------------------------------
@@ -915,7 +915,7 @@ def heat_map_chart(data: pd.DataFrame, x: str, y: str, value: str, *, note: str,
         Source and count date.
     text : str, optional
         Column with the text written in each cell (e.g. ``"45%"`` or ``"<10"``): seaborn
-        writes it black on light cells, white on dark ones.
+        writes it dark grey on light cells, white on dark ones.
     mark : str, optional
         Boolean column: these cells get a thick black border (e.g. white spots).
     vmin, vmax : float, optional
@@ -1049,7 +1049,7 @@ class InlineSVG:
         return f"<chart: {self.title}>"
 
 
-def show(ax: Axes | Figure, *, alt: str | None = None, title: str | None = None) -> InlineSVG:
+def show(ax: Axes | Figure, *, alt: str | None = None, title: str | None = None) -> None:
     """Display the chart as inline SVG in the notebook and close its figure.
 
     Parameters
@@ -1059,17 +1059,14 @@ def show(ax: Axes | Figure, *, alt: str | None = None, title: str | None = None)
     alt, title : str, optional
         See :func:`to_svg`.
 
-    Returns
-    -------
-    InlineSVG
-        What was displayed.
+    Notes
+    -----
+    Returns nothing, so a cell ending in ``plots.show(...)`` shows the chart once.
     """
     figure = ax if isinstance(ax, Figure) else ax.figure
     svg = to_svg(figure, alt=alt, title=title)
     plt.close(figure)
-    shown = InlineSVG(svg, title or figure.get_suptitle())
     from IPython.display import display
 
-    display(shown)
-    return shown
+    display(InlineSVG(svg, " ".join((title or figure.get_suptitle()).split())))
 
