@@ -82,13 +82,14 @@ SERIES = ("#2f5d8a", "#e09f3e", "#6a9f58", "#9e5c8f", "#4fa3a5", "#c26a4a")
 #: Colour of a heat-map cell without a value.
 MISSING_COLOUR = "#e6e6e6"
 INK, MUTED, GRID, AXIS = "#333333", "#555555", "#dddddd", "#888888"
-#: Width of a chart in px (SVG user units; matplotlib's SVG unit is 1/72 inch).
-WIDTH = 680
+#: Width of a chart in px (SVG user units; matplotlib's SVG unit is 1/72 inch). On a 390 px
+#: phone the chart shrinks to about 358 px: 12 px labels stay above 9 px.
+WIDTH = 460
 #: Height of one category row of a horizontal chart, in px.
-ROW = 22
+ROW = 24
 #: Room around the plot of a horizontal chart: title, legend, ticks, note (px).
 _FRAME = 120
-TITLE_SIZE, LABEL_SIZE, NOTE_SIZE = 14, 11, 10
+TITLE_SIZE, LABEL_SIZE, NOTE_SIZE = 15, 12, 11.5
 #: The longest category label kept whole (characters).
 MAX_LABEL_CHARS = 40
 #: Marker of the 1st, 2nd, … series of a point-range chart: circle, square, triangle, diamond.
@@ -313,9 +314,10 @@ def _series_colours(count: int) -> list[str]:
     return [SERIES[i % len(SERIES)] for i in range(count)]
 
 
-def _wrap(text: str, size: float) -> str:
-    """``text`` in lines that fit the chart's width (about 0.55 em per character)."""
-    return textwrap.fill(text, max(20, int((WIDTH - 24) / (0.52 * size))))
+def _wrap(text: str, size: float, em: float = 0.55) -> str:
+    """``text`` in lines that fit the chart's width (``em``: mean character width in em; DejaVu
+    Sans about 0.55, its bold about 0.65)."""
+    return textwrap.fill(text, max(20, int((WIDTH - 24) / (em * size))))
 
 
 # --- Figure, title, legend, note ----------------------------------------------------------------
@@ -354,11 +356,11 @@ def _finish(ax: Axes, kind: str, note: str, *, title: str | None, legend: list |
             description: str = "") -> Axes:
     figure = ax.figure
     if title:
-        figure.suptitle(_wrap(title, TITLE_SIZE), x=0.012, ha="left")
+        figure.suptitle(_wrap(title, TITLE_SIZE, em=0.65), x=0.012, ha="left")
     if legend:
         handles, labels = zip(*legend, strict=True)
         ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.0, 1.01),
-                  ncols=min(len(labels), 4), borderaxespad=0.0, handlelength=1.6,
+                  ncols=min(len(labels), 3), borderaxespad=0.0, handlelength=1.6,
                   columnspacing=1.4)
     if xlabel:
         ax.set_xlabel(xlabel)
@@ -418,7 +420,7 @@ def _categories_down(ax: Axes, labels: list[str], value_format: str, log: bool =
     ax.tick_params(axis="y", length=0)
     ax.xaxis.set_major_formatter(ReportFormatter(value_format, log=log))
     if not log:
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
 
 
 def _row_height(rows: int, per_row: float = ROW, legend: bool = False) -> float:
@@ -456,7 +458,7 @@ def bar_chart(data: pd.DataFrame, x: str, y: str, *, note: str, highlight: str |
     title, xlabel : str, optional
         Title and value-axis label.
     ax : matplotlib.axes.Axes, optional
-        Draw here (default: a new figure, 22 px per row).
+        Draw here (default: a new figure, 24 px per row).
 
     Returns
     -------
@@ -549,7 +551,7 @@ def point_range_chart(data: pd.DataFrame, x: str, low: str, high: str, y: str, *
     title, xlabel : str, optional
         Labels.
     ax : matplotlib.axes.Axes, optional
-        Draw here (default: a new figure, at least 22 px per category, 16 px per series).
+        Draw here (default: a new figure, at least 24 px per category, 16 px per series).
 
     Returns
     -------
@@ -574,8 +576,10 @@ def point_range_chart(data: pd.DataFrame, x: str, low: str, high: str, y: str, *
         positive = np.concatenate([v[np.isfinite(v) & (v > 0)] for v in (xs, lows, highs)])
         start = 10 ** math.floor(math.log10(positive.min())) if len(positive) else 1.0
         end = 10 ** math.ceil(math.log10(positive.max())) if len(positive) else 10.0
-        ax.set_xlim(start, max(end, start * 10))
-        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        end = max(end, start * 10)
+        ax.set_xlim(start, end)
+        decades = round(math.log10(end / start))  # 1, 2 and 5 per decade while they fit
+        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0) if decades <= 2 else (1.0,)))
         lows = np.where(np.isfinite(lows) & (lows <= 0), start, lows)
     row = np.array([categories.index(k) for k in keys], dtype=float)
     index = np.array([series.index(n) for n in names])
@@ -703,7 +707,7 @@ def histogram_chart(data: pd.DataFrame, value: str, group: str, *, note: str, bi
     frame = frame[np.isfinite(frame["value"])]
     groups = list(dict.fromkeys(frame["group"])) or _unique_labels(data[group])
     colours = _series_colours(len(groups))
-    ax = _axes(ax, 330)
+    ax = _axes(ax, 300)
     legend = [(Patch(color=c), g) for g, c in zip(groups, colours, strict=True)]
     if len(frame):
         edges = np.histogram_bin_edges(frame["value"], bins=bins)
@@ -797,7 +801,7 @@ def line_chart(data: pd.DataFrame, x: str, y: str, *, note: str, hue: str | None
     frame = pd.DataFrame({"x": _floats(data, x), "y": _floats(data, y),
                           "series": "" if hue is None else [_label(v) for v in data[hue]]})
     series = list(dict.fromkeys(frame["series"]))
-    ax = _axes(ax, 330)
+    ax = _axes(ax, 300)
     legend = []
     for name, colour in zip(series, SERIES * (len(series) // len(SERIES) + 1), strict=False):
         own = frame[(frame["series"] == name) & np.isfinite(frame["x"])].sort_values(
@@ -862,7 +866,7 @@ def stacked_bar_chart(data: pd.DataFrame, x: str, y: str, hue: str, *, note: str
     table = frame.pivot_table(index=x, columns=hue, values="amount", aggfunc="sum",
                               fill_value=0.0, dropna=False, observed=True, sort=True)
     table = table.reindex(columns=stacks, fill_value=0.0)
-    ax = _axes(ax, 330)
+    ax = _axes(ax, 300)
     places = table.index.to_numpy(dtype=float) if numeric else np.arange(len(table))
     bottom = np.zeros(len(table))
     legend = []
@@ -925,7 +929,7 @@ def heat_map_chart(data: pd.DataFrame, x: str, y: str, value: str, *, note: str,
     title, xlabel, ylabel : str, optional
         Labels (the column labels are above the grid, the x label under it).
     ax : matplotlib.axes.Axes, optional
-        Draw here (default: a new figure, 26 px per row).
+        Draw here (default: a new figure, 28 px per row).
 
     Returns
     -------
@@ -946,7 +950,7 @@ def heat_map_chart(data: pd.DataFrame, x: str, y: str, value: str, *, note: str,
     cells = cells.reindex(grid)
     shape = (len(rows), len(columns))
     values = cells["value"].to_numpy(dtype=float).reshape(shape)
-    ax = _axes(ax, max(len(rows), 2) * 26 + 40 + _FRAME)
+    ax = _axes(ax, max(len(rows), 2) * 28 + 40 + _FRAME)
     ax.set_facecolor(MISSING_COLOUR)
     if len(frame):
         annotations = cells["text"].fillna(MISSING).to_numpy(dtype=object).reshape(shape)
@@ -961,7 +965,7 @@ def heat_map_chart(data: pd.DataFrame, x: str, y: str, value: str, *, note: str,
         ax.set_yticks(np.arange(len(rows)) + 0.5, [_category_label(r) for r in rows],
                       rotation=0)
         ax.set_xticks(np.arange(len(columns)) + 0.5,
-                      [textwrap.fill(c, 16, max_lines=2, placeholder="…") for c in columns])
+                      [textwrap.fill(c, 12, max_lines=2, placeholder="…") for c in columns])
     ax.xaxis.tick_top()
     ax.tick_params(length=0)
     ax.grid(False)
