@@ -2,14 +2,14 @@
 
 Usage: ``python benchmarks/chart_speed.py [--runs 30] [--svg-dir DIR]``.
 
-Each chart kind is drawn ``--runs`` times on report-sized data (11 bars, a 4 x 10 heat map,
-4 domains x 2 areas of point ranges, 7 years x 3 stacked budget components, 25 differences …)
-in the report theme (Agg backend) and the median wall and CPU time of one chart, from the call to the
-finished SVG text of :func:`npo_analysis.plots.to_svg` (constrained layout and SVG encoding
+Each chart kind is drawn ``--runs`` times on report-sized data (11 bars, a 4 x 10 heat map, 4
+domains x 2 areas of point ranges, 7 years x 3 stacked budget components, 25 differences …) in
+the report theme (Agg backend) and the median wall and CPU time of one chart, from the call to
+the finished SVG text of :func:`npo_analysis.plots.to_svg` (constrained layout and SVG encoding
 included, figure closed), is printed with the size of its SVG. The goal is at most 50 ms per
-kind. ``--svg-dir`` also writes one SVG of every kind there, for a visual check. Prints one
-line per kind and, last, ``median_ms_per_report=...``: the sum of the medians of the 11 charts
-of a typical municipality report.
+kind. ``--svg-dir`` also writes one SVG of every kind there, for a visual check. Prints one line
+per kind and, last, ``median_ms_per_report=...``: the sum of the medians of the 11 charts of a
+typical municipality report.
 """
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ import statistics
 import time
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
-
-import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402

@@ -5,39 +5,40 @@ optional ``ax=``, the :class:`matplotlib.axes.Axes` out. Without ``ax`` a new py
 the report's width is made (with constrained layout), so in JupyterLab a chart is an ordinary
 matplotlib figure: restyle it through the Axes, save it with ``ax.figure.savefig(...)``. The
 chart's title (``Figure.suptitle``) and its source note (``note``: source and count date,
-``Figure.supxlabel`` under the plot) belong to the figure, so pass ``ax`` of a figure that holds one chart; the legend is the Axes' legend, in
-a row above the plot.
+``Figure.supxlabel`` under the plot) belong to the figure, so pass ``ax`` of a figure that holds
+one chart; the legend is the Axes' legend, in a row above the plot.
 
 The theme is set in one place, :func:`set_report_theme`: seaborn's ``whitegrid`` theme with the
 report's fonts, colours (:data:`PALETTE`, :data:`SERIES`) and sizes, SVG text kept as text
 (``svg.fonttype: none``) and a fixed ``svg.hashsalt``. Axis numbers are written in the theme's
-language by :class:`ReportFormatter` (a matplotlib tick formatter: Dutch ``1.234,5`` /
-``12,3%`` / ``€ 1.234`` by default). :func:`reset_theme` restores the rcParams from before.
+language by :class:`ReportFormatter` (a matplotlib tick formatter: Dutch ``1.234,5`` / ``12,3%``
+/ ``€ 1.234`` by default). :func:`reset_theme` restores the rcParams from before.
 
 A report shows a chart with :func:`show` (``plots.show(plots.bar_chart(...))``): it displays the
-figure as inline SVG (:class:`InlineSVG`, MIME type ``image/svg+xml``, which nbconvert puts
-into the page as markup) with a ``<title>`` and a ``<desc>`` (the chart's text alternative,
-written by the chart function from its data, or ``alt=``), and closes the figure so a batch of
-reports does not collect them. :func:`to_svg` gives the SVG text.
+figure as inline SVG (:class:`InlineSVG`, MIME type ``image/svg+xml``, which nbconvert puts into
+the page as markup) with a ``<title>`` and a ``<desc>`` (the chart's text alternative, written
+by the chart function from its data, or ``alt=``), and closes the figure so a batch of reports
+does not collect them. :func:`to_svg` gives the SVG text.
 
 The SVG
 -------
-Drawn by matplotlib's SVG backend through ``Figure.savefig`` with ``metadata`` (the title;
-no date, creator or format), then one small post-step (:func:`to_svg`): the XML prolog goes, the
+Drawn by matplotlib's SVG backend through ``Figure.savefig`` with ``metadata`` (the title; no
+date, creator or format), then one small post-step (:func:`to_svg`): the XML prolog goes, the
 root element gets ``class="npo-chart"``, ``width="100%"`` (it scales with the page, at most its
 natural width), ``role="img"`` and an ``aria-label``; a ``<desc>`` follows the ``<title>``; and
 the automatic group ids (``figure_1``, ``axes_1``, ``patch_3`` …, the same in every figure) are
-dropped, so several charts share a page without repeating ids; the font family, DejaVu Sans
-(the font matplotlib measured), gets Verdana, Arial and ``sans-serif`` as fallbacks. The ids that ``<use>`` and
-``clip-path`` refer to are hashes salted per chart (title and text alternative), so they differ
-between charts and not between runs: the same data and theme give byte-identical SVG.
+dropped, so several charts share a page without repeating ids; the font family, DejaVu Sans (the
+font matplotlib measured), gets Verdana, Arial and ``sans-serif`` as fallbacks. The ids that
+``<use>`` and ``clip-path`` refer to are hashes salted per chart (title and text alternative),
+so they differ between charts and not between runs: the same data and theme give byte-identical
+SVG.
 
 Testing
 -------
 Inspect the Axes, not the SVG: ``ax.patches`` (bars: ``get_width()``, ``get_height()``,
-``get_facecolor()``), ``ax.get_yticklabels()``, ``ax.texts``, ``ax.lines``,
-``ax.collections`` (points, ranges, the heat map's mesh), ``ax.get_legend()``,
-``ax.figure.get_suptitle()``, ``ax.figure.get_supxlabel()``.
+``get_facecolor()``), ``ax.get_yticklabels()``, ``ax.texts``, ``ax.lines``, ``ax.collections``
+(points, ranges, the heat map's mesh), ``ax.get_legend()``, ``ax.figure.get_suptitle()``,
+``ax.figure.get_supxlabel()``.
 """
 
 from __future__ import annotations
