@@ -397,6 +397,13 @@ def _extremes(labels: list[str], values: np.ndarray, kind: str) -> str:
             f"{labels[high]} {_short(values[high], kind)}").replace("  ", " ")
 
 
+def _range(values: np.ndarray, kind: str) -> str:
+    """``van 1% tot 9%``: the lowest and highest of finite ``values``."""
+    words = _WORDS[_THEME["language"]]
+    return (f"{words['from']} {_short(values.min(), kind)} {words['to']} "
+            f"{_short(values.max(), kind)}")
+
+
 def _reference_line(ax: Axes, value, label: str | None, legend: list, value_format: str,
                     log: bool = False) -> str:
     """A dashed vertical reference line; returns its part of the text alternative."""
@@ -722,9 +729,8 @@ def histogram_chart(data: pd.DataFrame, value: str, group: str, *, note: str, bi
     ax.set_ylabel(None)
     ax.axhline(0, color=AXIS, linewidth=1, zorder=2.5)
     description = "; ".join(
-        f"{g}: {(frame['group'] == g).sum()} "
-        f"{_extremes(['', ''], np.array([frame.loc[frame['group'] == g, 'value'].min(), frame.loc[frame['group'] == g, 'value'].max()]), value_format)}"  # noqa: E501
-        for g in groups if (frame["group"] == g).any())
+        f"{g}: {len(own)} {_range(own.to_numpy(), value_format)}"
+        for g, own in frame.groupby("group", sort=False)["value"])
     return _finish(ax, "histogram", note, title=title, legend=legend, xlabel=xlabel,
                    ylabel=ylabel, empty=not len(frame), description=description)
 
@@ -817,9 +823,10 @@ def line_chart(data: pd.DataFrame, x: str, y: str, *, note: str, hue: str | None
     ax.axhline(0, color=AXIS, linewidth=1, zorder=2.5)
     _breaks(ax, breaks)
     labels = [_format(v, "year", 0, "nl") if np.isfinite(v) else MISSING for v in frame["x"]]
-    description = "; ".join(
-        f"{name + ' ' if hue else ''}{_extremes(labels, np.where(frame['series'] == name, frame['y'], np.nan), value_format)}"  # noqa: E501
-        for name in series)
+    parts = [_extremes(labels, np.where(frame["series"] == name, frame["y"], np.nan),
+                       value_format) for name in series]
+    description = "; ".join(f"{name} {part}" if hue else part
+                            for name, part in zip(series, parts, strict=True))
     return _finish(ax, "line", note, title=title, legend=legend if hue is not None else None,
                    ylabel=ylabel, empty=not np.isfinite(frame["y"]).any(),
                    description=description)
