@@ -972,8 +972,7 @@ def heat_map_chart(data: pd.DataFrame, x: str, y: str, value: str, *, note: str,
                                    edgecolor="black", linewidth=2.5, zorder=3))
         ax.set_yticks(np.arange(len(rows)) + 0.5, [_category_label(r) for r in rows],
                       rotation=0)
-        ax.set_xticks(np.arange(len(columns)) + 0.5,
-                      [textwrap.fill(c, 12, max_lines=2, placeholder="…") for c in columns])
+        _column_labels(ax, columns)
     ax.xaxis.tick_top()
     ax.tick_params(length=0)
     ax.grid(False)
@@ -985,6 +984,17 @@ def heat_map_chart(data: pd.DataFrame, x: str, y: str, value: str, *, note: str,
         description += f"; {words['marked']}: {int(cells['mark'].fillna(False).sum())}"
     return _finish(ax, "heat-map", note, title=title, xlabel=xlabel, ylabel=ylabel,
                    empty=not len(frame), description=description)
+
+
+def _column_labels(ax: Axes, columns: list[str]) -> None:
+    """Column labels above the grid: in two short lines up to four columns, slanted beyond."""
+    places = np.arange(len(columns)) + 0.5
+    if len(columns) <= 4:
+        ax.set_xticks(places, [textwrap.fill(c, 12, max_lines=2, placeholder="…")
+                               for c in columns])
+    else:
+        ax.set_xticks(places, [_category_label(c) for c in columns], rotation=45, ha="left",
+                      rotation_mode="anchor")
 
 
 # --- SVG for the report -------------------------------------------------------------------------
