@@ -52,7 +52,8 @@ def notebook():
                             "share", "name", value_format="pct", note="Bron: test",
                             title="Aandeel")
     charts = new_code_cell("display(chart)", outputs=[
-        new_output("display_data", data={"image/svg+xml": chart.svg(), "text/plain": "chart"}),
+        new_output("display_data", data={"image/svg+xml": plots.to_svg(chart),
+                                         "text/plain": "chart"}),
         new_output("display_data", data={"image/svg+xml": FOREIGN_SVG, "text/plain": "svg"})])
     printed = new_code_cell("secret_code_line = 1", outputs=[
         new_output("stream", name="stdout", text="Leerlingen: 1.234\n"),

@@ -134,11 +134,13 @@ def _draw_one_chart() -> None:
     if "npo_analysis.plots" not in sys.modules:
         return
     import pandas as pd
+    from matplotlib.figure import Figure
 
     from npo_analysis import plots
 
     frame = pd.DataFrame({"name": ["a", "b"], "value": [1.0, 2.0]})
-    plots.bar_chart(frame, "value", "name", note="warm-up", title="warm-up").svg()
+    ax = Figure(layout="constrained").add_subplot()  # no pyplot figure: nothing to close
+    plots.to_svg(plots.bar_chart(frame, "value", "name", note="warm-up", title="warm-up", ax=ax))
     plots.reset_theme()
 
 
