@@ -33,7 +33,8 @@ from npo_analysis.schema import TABLES
 
 YEAR = 2024
 CODE = "GM0901"
-C_MINUS_G = 440.5 / (0.15 * 415)
+#: C - G of the whole score file (99AD00, unplaced, included): sum A 450.5, sum E 505.
+C_MINUS_G = 450.5 / (0.15 * 505)
 #: Target-group pupils of GM0901 estimated as A / (C - G), over its 155 pupils.
 TARGET_SHARE_0901 = (80 + 40) / C_MINUS_G / 155
 #: Tables an import of the public files never holds.
@@ -107,7 +108,9 @@ def test_key_figures_show_toddlers_as_unknown(data, results):
     assert math.isnan(figures.loc["toddlers", "netherlands"])
     assert figures.loc["pupils", "municipality"] == 155
     assert figures.loc["target_share", "municipality"] == pytest.approx(TARGET_SHARE_0901)
-    assert figures.loc["target_share", "netherlands"] == pytest.approx(0.15)  # by definition
+    # 15% of the whole score file by definition; the placed schools lack 99AD00 (A 10, E 90)
+    assert figures.loc["target_share", "netherlands"] == pytest.approx(
+        (450.5 - 10) / C_MINUS_G / (505 - 90))
     table = key_figures.key_figures_table(results.key_figures, view.group_names(data))
     toddlers = table[table["Kengetal"] == "Peuters (2,5-4 jaar)"].iloc[0].tolist()
     assert toddlers[1:] == ["onbekend"] * 4
@@ -115,7 +118,7 @@ def test_key_figures_show_toddlers_as_unknown(data, results):
     share = f"{TARGET_SHARE_0901 * 100:.1f}".replace(".", ",")
     assert text.startswith("Zuiderwold telt 155 leerlingen op 2 scholen; het aantal peuters is "
                            "onbekend")
-    assert f"Van de leerlingen hoort {share}% bij de doelgroep (Nederland: 15,0%)" in text
+    assert f"Van de leerlingen hoort {share}% bij de doelgroep (Nederland: 17,8%)" in text
     assert "0 peuters" not in text
 
 
@@ -136,9 +139,9 @@ def test_school_table_has_no_uncertainty_column(data, results):
     shown = spread.school_table_display(results.schools)
     assert "Onzekerheid (laag-hoog)" not in shown.columns
     assert shown["Vestiging (BRIN6)"].tolist() == ["99AB01", "99AA00"]  # highest score first
-    # 99AB01: max(0, 40 - 35 x 0.12 x (C - G)); 99AA00: 80 < 120 x 0.12 x (C - G) -> 0
-    expected = round(40 - 35 * 0.12 * C_MINUS_G, 2)
-    assert results.schools["score"].tolist() == pytest.approx([expected, 0.0], abs=0.005)
+    # Published as published: the workbook's 15.64 and 0, not the recomputed
+    # max(0, 40 - 35 x 0.12 x (C - G)) = 15.02 of 99AB01.
+    assert results.schools["score"].tolist() == [15.64, 0.0]
     notes = view.school_notes_markdown(data, results.schools)
     assert "Onzekerheid:" not in notes
     assert "onzekerheidsmarge van de schoolscores" in notes and "`pupils`" in notes
