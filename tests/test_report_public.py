@@ -126,10 +126,15 @@ def test_data_section_says_how_the_scores_were_obtained(data):
     text = view.public_data_markdown(data)
     assert text.startswith("De achterstandsscores van de scholen zijn de gepubliceerde "
                            "CBS-scores (teldatum 1 oktober 2019)")
-    assert f"({C_MINUS_G:.4f})".replace(".", ",") in text
+    assert f"({C_MINUS_G:.4f}, uit 5 scholen)".replace(".", ",") in text
     # only 99AA00 reproduces: max(0, 80 - 120 x 0.12 x (C - G)) = 0 as published; the invented
     # published scores of the others (111.3, 15.64, 28.24) do not follow the formula
-    assert "1 van de 4 schoolscores" in text
+    assert "1 van de 4 herberekende schoolscores" in text
+    # Nederland = GM0901 max(0, 120 - 155 x 0.12 x (C - G)) + GM0902 max(0, 320.5 - 260 x 0.12
+    # x (C - G)) + GM0903 0
+    municipal = round(120 - 155 * 0.12 * C_MINUS_G, 2) + round(320.5 - 260 * 0.12 * C_MINUS_G, 2)
+    assert (f"Nederland de som van deze benaderde gemeentelijke scores "
+            f"({municipal:.2f})".replace(".", ",")) in text
     assert "> **Niet beschikbaar: de gemeentelijke achterstandsscore met de peuters" in text
     assert "`toddlers`" in text
     assert "doelgroepleerlingen / leerlingen" in view.definitions_markdown(data)
