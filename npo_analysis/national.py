@@ -36,8 +36,11 @@ Budget years: the indicator runs once; each budget year applies its own threshol
 (``indicator.school_threshold_fraction`` / ``municipal_threshold_fraction`` of
 ``params/<year>.yaml``) to the gross scores, ``score = max(0, A - E x F x (C - G))``, and then
 :func:`npo_analysis.budgets.allocate_year`. With ``goab.phase_in_max_change`` set, a year is phased
-in from the previous year's GOAB budgets when that year is computed too. All budget years use the
-one count date of the dataset.
+in from the previous year's GOAB budgets when that year is computed too. A dataset with the scores
+of one count date funds every budget year with them; one whose ``published_school_scores`` hold
+several count dates funds each budget year with the average of its count-date rule
+(``count_dates`` of ``params/<year>.yaml``; the ``indicator/`` tables follow the latest year's
+rule).
 
 Scenarios: ``params/scenarios/<name>.yaml`` names a ``base_year`` and overrides keys of that
 year's parameters (see ``params/scenarios/README.md``); its budgets are compared with the base
@@ -428,7 +431,8 @@ def empty_pupil_scores() -> pd.DataFrame:
 
 def published_indicator(data_dir: str | Path, *, target_share: float = 0.15,
                         threshold_fraction: float = 0.12,
-                        municipal_threshold_fraction: float = 0.12) -> IndicatorResult:
+                        municipal_threshold_fraction: float = 0.12,
+                        count_dates: dict | None = None) -> IndicatorResult:
     """The indicator's tables of a public dataset, from its published CBS school scores.
 
     Parameters
@@ -440,6 +444,12 @@ def published_indicator(data_dir: str | Path, *, target_share: float = 0.15,
         Share of all pupils in the target group (0.15), used to estimate C - G.
     threshold_fraction, municipal_threshold_fraction : float
         F of the school and of the municipal threshold.
+    count_dates : dict, optional
+        The budget year's count-date rule (count date -> weight,
+        :attr:`npo_analysis.params.BudgetParams.count_date_weights`), needed when the table
+        holds the scores of several count dates: they are averaged per school by it
+        (:func:`npo_analysis.indicator.published.combine_count_dates`), and C - G is the
+        rule's weighted mean of each count date's estimate from its rows.
 
     Returns
     -------
@@ -462,13 +472,16 @@ def published_indicator(data_dir: str | Path, *, target_share: float = 0.15,
     """
     from npo_analysis.dataset import load_dataset
     from npo_analysis.indicator.pipeline import IndicatorResult
-    from npo_analysis.indicator.published import estimate_c_minus_g
+    from npo_analysis.indicator.published import count_dates_of, estimate_c_minus_g
 
     dataset = load_dataset(data_dir, tables=["municipalities", "schools",
                                              "published_school_scores"])
     published = dataset["published_school_scores"]
     whole_file = (dataset.info.public or {}).get("published")
-    if whole_file:  # the import recorded the whole score file's totals
+    if len(count_dates_of(published)) > 1:
+        published, c_minus_g = _several_count_dates(published, count_dates, target_share)
+        c_minus_g_schools, whole_file = len(published), None
+    elif whole_file:  # the import recorded the whole score file's totals
         c_minus_g = whole_file["score_gross"] / (target_share * whole_file["pupils"])
         c_minus_g_schools = int(whole_file["schools"])
     else:  # a dataset of an older import: only the placed schools are known
@@ -494,6 +507,49 @@ def published_indicator(data_dir: str | Path, *, target_share: float = 0.15,
     }
     return IndicatorResult(pupil_scores=empty_pupil_scores(), school_scores=schools,
                            municipality_scores=municipalities, model=model)
+
+
+def _several_count_dates(published: pd.DataFrame, count_dates: dict | None,
+                         target_share: float) -> tuple[pd.DataFrame, float]:
+    """Scores of several count dates averaged by the rule, and the rule's mean C - G."""
+    from npo_analysis.indicator.published import (
+        combine_count_dates,
+        count_dates_of,
+        estimate_c_minus_g,
+    )
+
+    if count_dates is None:
+        raise ValueError(f"published_school_scores holds the scores of count dates "
+                         f"{count_dates_of(published)}; pass the budget year's count-date rule "
+                         "(count_dates of params/<year>.yaml)")
+    rule = {str(date): weight for date, weight in count_dates.items()}
+    combined = combine_count_dates(published, rule)
+    per_date = {date: published[published["count_date"].astype(str) == date] for date in rule}
+    c_minus_g = sum(weight * estimate_c_minus_g(per_date[date]["score_gross"],
+                                                per_date[date]["pupils"], target_share)
+                    for date, weight in rule.items())
+    return combined, float(c_minus_g)
+
+
+def published_count_dates(data_dir: str | Path) -> list[str]:
+    """The count dates of a public dataset's published scores (empty for microdata).
+
+    Parameters
+    ----------
+    data_dir : path-like
+        The dataset directory.
+
+    Returns
+    -------
+    list of str
+        Sorted ISO dates of ``published_school_scores.count_date``.
+    """
+    from npo_analysis.indicator.published import count_dates_of
+
+    path = Path(data_dir) / "published_school_scores.parquet"
+    if not path.is_file():
+        return []
+    return count_dates_of(pd.read_parquet(path, columns=None))
 
 
 def with_school_score_sums(municipality_scores: pd.DataFrame,
@@ -642,7 +698,8 @@ def _write_scenario(name: str, spec: ScenarioSpec, budgets: BudgetYear, base: Bu
 
 
 def _indicator(data_dir: Path, source: str, target_share: float, rounds: int, seed: int,
-               progress: Callable[[str], None]) -> IndicatorResult:
+               progress: Callable[[str], None],
+               count_dates: dict | None = None) -> IndicatorResult:
     """The indicator of either source, municipalities with ``score_schools``."""
     from npo_analysis.indicator import compute_indicator, load_indicator_dataset
 
@@ -650,7 +707,8 @@ def _indicator(data_dir: Path, source: str, target_share: float, rounds: int, se
         result = compute_indicator(load_indicator_dataset(data_dir), rounds=rounds, seed=seed,
                                    target_share=target_share, progress=progress)
     else:
-        result = published_indicator(data_dir, target_share=target_share)
+        result = published_indicator(data_dir, target_share=target_share,
+                                     count_dates=count_dates)
         reproduced = result.model["reproduction"]
         progress(f"published scores of {reproduced['schools']} schools, C - G "
                  f"{result.model['c_minus_g']:.4f}; {reproduced['within_tolerance']} reproduced "
@@ -704,8 +762,10 @@ def build_national_tables(data_dir: str | Path, results_dir: str | Path, *,
     params = {year: load_params(year, params_dir) for year in inputs["years"]}
     scenarios = {p.stem: load_scenario(p, params_dir) for p in scenario_files(params_dir)}
     source = indicator_source(data_dir)
-    indicator = _indicator(data_dir, source, _common_target_share(list(params.values())),
-                           rounds, seed, progress)
+    share = _common_target_share(list(params.values()))
+    several = source == PUBLISHED and len(published_count_dates(data_dir)) > 1
+    rule = params[max(params)].count_date_weights if several else None
+    indicator = _indicator(data_dir, source, share, rounds, seed, progress, rule)
     with atomic_directory(results_dir) as tmp:
         write_indicator(indicator, tmp / "indicator")
         _write_sliceable(indicator.pupil_scores, tmp / "indicator" / "pupil_scores.parquet")
@@ -713,7 +773,10 @@ def build_national_tables(data_dir: str | Path, results_dir: str | Path, *,
         progress("national analyses (delays, white spots, VVE)")
         budgets, previous = {}, None
         for year, year_params in params.items():
-            budgets[year] = _budget_year(indicator, year_params, data_dir, previous)
+            year_indicator = (_indicator(data_dir, source, share, rounds, seed, progress,
+                                         year_params.count_date_weights)
+                              if several else indicator)
+            budgets[year] = _budget_year(year_indicator, year_params, data_dir, previous)
             previous = budgets[year].municipalities.rename(columns={"goab_cents": "budget_cents"})
             _write_budgets(budgets[year], tmp / "budgets" / str(year))
         progress(f"budgets for {len(budgets)} years")

@@ -455,8 +455,12 @@ PUBLISHED_SCHOOL_SCORES = Table(
         Column("flag", "string", "CBS flag 'a' (<= 40 pupils) or empty.", pattern=r"^a?$"),
         Column("flag_parts", "string", "CBS flags 'b' / 'c' for onderbouw / bovenbouw.",
                pattern=r"^(b|c|b, c)?$"),
+        Column("count_date", "string", "Count date of the score (ISO); a dataset may hold the "
+               "scores of several count dates, averaged per budget year by the count-date rule "
+               "of params/<year>.yaml.", pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+               required=False),
     ),
-    key=("school_id",),
+    key=("school_id", "count_date"),
     foreign_keys=(ForeignKey("school_id", "schools", "school_id"),),
     required=False,
 )

@@ -233,7 +233,7 @@ def build_public_dataset(addresses: Source, pupils: Source, scores: Source,
     tables = {"municipalities": _municipality_table(municipalities),
               "neighbourhoods": _empty_neighbourhoods(), "schools": schools,
               "interventions": load_menukaart(),
-              "published_school_scores": _published_scores(scores, schools),
+              "published_school_scores": _published_scores(scores, schools, count_year),
               "pupil_history": _pupil_history(counts, schools, places),
               "left_out_scores": left_out}
     frames = [addresses, counts, scores, municipalities]
@@ -418,10 +418,15 @@ def _empty_neighbourhoods() -> pd.DataFrame:
                          for col in schema.NEIGHBOURHOODS.columns})
 
 
-def _published_scores(scores: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame:
+def _published_scores(scores: pd.DataFrame, schools: pd.DataFrame,
+                      count_year: int) -> pd.DataFrame:
+    """The scores of the placed schools, with their count date (the workbook's, else
+    1 October of the count year)."""
     kept = scores[scores["school_id"].isin(schools["school_id"]).to_numpy()]
-    return kept[list(PUBLISHED_SCORE_COLUMNS)].sort_values("school_id", kind="stable").reset_index(
-        drop=True)
+    kept = kept.assign(count_date=scores.attrs.get("count_date")
+                       or f"{count_year}-{DUO_COUNT_MONTH_DAY}")
+    return kept[[*PUBLISHED_SCORE_COLUMNS, "count_date"]].sort_values(
+        "school_id", kind="stable").reset_index(drop=True)
 
 
 def _end_score_tables(end_scores: pd.DataFrame, schools: pd.DataFrame,
