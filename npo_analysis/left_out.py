@@ -10,10 +10,12 @@ national overview can say how many schools and how much score are missing.
 from __future__ import annotations
 
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from npo_analysis.formatting import check_language, format_count, format_number
+
+if TYPE_CHECKING:  # pandas is imported only when a table is read: the batch's own process
+    import pandas as pd  # renders the index sentence without it
 
 #: The dataset table of the left-out scored schools.
 LEFT_OUT_TABLE = "left_out_scores"
@@ -36,6 +38,8 @@ def left_out_by_municipality(data_dir: str | Path) -> pd.DataFrame:
         ``municipality_code`` is missing for the schools that could not be placed anywhere.
         Empty when the dataset has no ``left_out_scores`` table (Demoland, older imports).
     """
+    import pandas as pd
+
     path = Path(data_dir) / f"{LEFT_OUT_TABLE}.parquet"
     if not path.is_file():
         return pd.DataFrame({name: pd.Series(dtype="str" if name == "municipality_code"
@@ -113,6 +117,26 @@ def left_out_sentence(schools: int, score: float, language: str = "nl",
             "in a municipality or found no pupil count.")
 
 
+def dataset_left_out_sentence(dataset: dict, language: str = "nl") -> str:
+    """The sentence on left-out schools from ``dataset.json`` alone (for the index page).
+
+    Parameters
+    ----------
+    dataset : dict
+        The content of ``dataset.json`` (``public.left_out`` of a public import).
+    language : {"nl", "en"}
+        Language.
+
+    Returns
+    -------
+    str
+        ``""`` when nothing was left out (or the dataset is not a public import).
+    """
+    left = (dataset.get("public") or {}).get("left_out") or {}
+    return left_out_sentence(int(left.get("schools", 0)), float(left.get("score", 0.0)),
+                             language)
+
+
 def left_out_markdown(data) -> str:
     """The report's sentences on left-out schools: the municipality's own, then the country's.
 
@@ -132,3 +156,21 @@ def left_out_markdown(data) -> str:
                                data.municipality["name"]),
              left_out_sentence(country["schools"], country["score"], data.language)]
     return "\n\n".join(part for part in parts if part)
+
+
+def national_left_out_markdown(data_dir: str | Path, language: str = "nl") -> str:
+    """The national overview's and the index's sentence on left-out schools (``""`` if none).
+
+    Parameters
+    ----------
+    data_dir : path-like
+        The dataset directory.
+    language : {"nl", "en"}
+        Language.
+
+    Returns
+    -------
+    str
+    """
+    totals = left_out_totals(data_dir)
+    return left_out_sentence(totals["schools"], totals["score"], language)

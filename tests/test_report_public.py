@@ -194,3 +194,14 @@ def test_demoland_report_shows_no_notice(tmp_path):
     shown = spread.school_table_display(ReportAnalyses(demo).schools)
     assert "Onzekerheid (laag-hoog)" in shown.columns
     assert "vier kenmerken" in view.peers_markdown(demo)
+
+
+def test_left_out_school_is_named_in_the_report(data):
+    from npo_analysis.left_out import left_out_markdown
+
+    # 99AD00 (GM0999, in no municipality) is left out: the country's figures miss it, not
+    # Zuiderwold's; its published score is 0
+    assert left_out_markdown(data) == (
+        "Let op: 1 school met een gepubliceerde CBS-score (samen 0,00) ontbreekt in de cijfers "
+        "van Nederland: de import kon ze niet in een gemeente plaatsen of vond geen "
+        "leerlingaantal.")
