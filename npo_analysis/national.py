@@ -26,9 +26,10 @@ The indicator comes from one of two sources (:func:`indicator_source`):
   (``dataset.json`` ``public``; :func:`npo_analysis.indicator.published.estimate_c_minus_g`).
   Where a budget year's threshold fraction is the published one (F = 12%), school scores,
   school budgets and national totals use the **published** scores; otherwise the threshold is
-  recomputed (``score_source`` says which); the flags are the published ones. C and G themselves, the uncertainty band
-  (``score_gross_low/high``), the pupils' scores and the toddlers are unknown. A municipality's
-  score is built from the sums of its schools' A and E: an **approximation**, because the real
+  recomputed (``score_source`` says which); the flags are the published ones. C and G
+  themselves, the uncertainty band (``score_gross_low/high``), the pupils' scores and the
+  toddlers are unknown. A municipality's score is built from the sums of its schools' A and E:
+  an **approximation**, because the real
   municipal score also counts the resident children aged 2.5-4 (in the gross score and in the
   threshold), which no public file has.
 

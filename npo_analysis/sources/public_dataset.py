@@ -20,8 +20,9 @@ denomination come from the address file, else (e.g. schools closed since the sco
 the pupil-count file. Pupils: with ``year`` given, from the pupil-count file for that year (falling
 back on the score file's count when the year is the score year); without it, from the score
 file (falling back on the count file for the score year). Left out, and reported: schools in
-neither the address nor the count file, schools that cannot be placed in the indeling, schools without a pupil count (not in the count file, or ``<5``) and schools with 0 pupils
-and no published score (not open on the count date).
+neither the address nor the count file, schools that cannot be placed in the indeling, schools
+without a pupil count (not in the count file, or ``<5``) and schools with 0 pupils and no
+published score (not open on the count date).
 """
 
 from __future__ import annotations

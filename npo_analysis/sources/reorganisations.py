@@ -2,8 +2,8 @@
 
 Municipality codes change when municipalities merge or split (every 1 January, see
 ``../shared/domain.md`` section 8). A dataset is on one *indeling* (the municipalities of a year
-after every reorganisation dated in it or before, e.g. the CBS list of 2023); a school whose file gives a code of another year
-is placed in it from two sources, checked against each other:
+after every reorganisation dated in it or before, e.g. the CBS list of 2023); a school whose
+file gives a code of another year is placed in it from two sources, checked against each other:
 
 (a) the package's table of reorganisations, ``npo_analysis/data/herindelingen.csv`` (old code,
     new code, date, ``merge`` or ``split``, source per row; only rows with a source), read by
