@@ -164,6 +164,7 @@ def test_indicator_diagnostics_from_published_scores(data):
     assert shown["C - G, geschat: som A / (doelgroep x som E)"] == \
         f"{C_MINUS_G:.4f}".replace(".", ",")
     assert shown["Leerlingen (E)"] == "415"
+    assert shown["Scholen waaruit C - G is geschat (hele gepubliceerde bestand)"] == "5"
     assert shown["Scores na drempel gelijk aan de publicatie (tot op 0,01)"] == "1 van 4"
 
 
