@@ -459,20 +459,28 @@ def indicator_note(national, language: str = "nl") -> str | None:
     c_minus_g = format_number(model["c_minus_g"], 4, language)
     within = format_count(reproduced["within_tolerance"], language)
     schools = format_count(reproduced["schools"], language)
+    whole = format_count(model.get("c_minus_g_schools", reproduced["schools"]), language)
     tolerance = format_number(reproduced["tolerance"], 2, language)
+    municipal = format_number(float(national.municipality_scores["score"].sum()), 2, language)
     if language == "nl":
         return (f"De achterstandsscores van de scholen zijn de gepubliceerde CBS-scores (teldatum "
                 f"{date}). Zonder leerlinggegevens is C − G geschat uit de landelijke totalen "
-                f"({c_minus_g}); daarmee komen {within} van de {schools} schoolscores na de "
+                f"van het hele gepubliceerde bestand ({c_minus_g}, uit {whole} scholen); "
+                f"daarmee komen {within} van de {schools} herberekende schoolscores na de "
                 f"drempel tot op {tolerance} overeen met de publicatie. Het aantal "
                 "doelgroepleerlingen is een schatting (A / (C − G)). De gemeentelijke score is "
                 "benaderd uit de scores van de scholen in de gemeente: de echte gemeentelijke "
                 "score telt ook de peuters van 2,5 tot 4 jaar mee, en die staan niet in de "
-                "openbare bestanden.")
+                "openbare bestanden. Bij de score met drempel is Nederland de som van deze "
+                f"benaderde gemeentelijke scores ({municipal}), niet de som van de gepubliceerde "
+                "schoolscores.")
     return (f"The schools' disadvantage scores are the published CBS scores (count date {date}). "
-            f"Without pupil data, C − G is estimated from the national totals ({c_minus_g}); "
-            f"with it {within} of the {schools} thresholded school scores match the publication "
-            f"to within {tolerance}. The number of target-group pupils is an estimate "
-            "(A / (C − G)). The municipal score is approximated from the scores of the schools "
-            "in the municipality: the real municipal score also counts the toddlers aged 2.5 to "
-            "4, who are not in the public files.")
+            f"Without pupil data, C − G is estimated from the national totals of the whole "
+            f"published file ({c_minus_g}, from {whole} schools); with it {within} of the "
+            f"{schools} recomputed thresholded school scores match the publication to within "
+            f"{tolerance}. The number of target-group pupils is an estimate (A / (C − G)). The "
+            "municipal score is approximated from the scores of the schools in the "
+            "municipality: the real municipal score also counts the toddlers aged 2.5 to 4, who "
+            "are not in the public files. For the score with threshold, the Netherlands is the "
+            f"sum of these approximated municipal scores ({municipal}), not the sum of the "
+            "published school scores.")

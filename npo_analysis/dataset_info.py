@@ -36,6 +36,11 @@ class DatasetInfo:
         Where the data came from: each ``{"name": ..., "url": ..., "count_date": ...}``.
     generator : dict, optional
         For generated data: ``{"name": ..., "version": ..., "seed": ..., "profile": ...}``.
+    public : dict, optional
+        For a public import (``npo-analysis import-public``): the indeling, C - G estimated
+        from the whole published score file and the number of schools it came from, the
+        published totals, the schools left out with their score and the municipality mappings
+        applied (see ``docs/real-data.md``).
     """
 
     name: str
@@ -44,10 +49,14 @@ class DatasetInfo:
     years: list[int]
     sources: list[dict] = field(default_factory=list)
     generator: dict | None = None
+    public: dict | None = None
 
     def to_json(self) -> str:
-        """Serialise to pretty, key-sorted JSON."""
-        return json.dumps(asdict(self), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        """Serialise to pretty, key-sorted JSON (``public`` only when set)."""
+        data = asdict(self)
+        if data["public"] is None:
+            del data["public"]
+        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
     @classmethod
     def from_file(cls, path: Path) -> DatasetInfo:
@@ -60,10 +69,10 @@ class DatasetInfo:
             raise DatasetError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from exc
         expected = {"name", "synthetic", "count_date", "years"}
         missing = sorted(expected - set(raw))
-        unknown = sorted(set(raw) - expected - {"sources", "generator"})
+        unknown = sorted(set(raw) - expected - {"sources", "generator", "public"})
         if missing or unknown:
             raise DatasetError(
                 f"{path}: missing keys {missing}, unknown keys {unknown}; expected "
-                f"{sorted(expected)} plus optional 'sources' and 'generator'"
+                f"{sorted(expected)} plus optional 'sources', 'generator' and 'public'"
             )
         return cls(**raw)

@@ -21,12 +21,15 @@ The indicator comes from one of two sources (:func:`indicator_source`):
 - ``microdata`` (a dataset with ``pupils``, such as Demoland): the CBS model is fitted and every
   child scored (:func:`npo_analysis.indicator.compute_indicator`);
 - ``published_school_scores`` (a public, school-level dataset of ``npo-analysis
-  import-public``): :func:`published_indicator` takes the published gross scores A and pupil
-  counts E per school, estimates C - G from them
-  (:func:`npo_analysis.indicator.published.estimate_c_minus_g`) and recomputes the thresholds;
-  the flags are the published ones. C and G themselves, the uncertainty band
-  (``score_gross_low/high``), the pupils' scores and the toddlers are unknown. A municipality's
-  score is built from the sums of its schools' A and E: an **approximation**, because the real
+  import-public``): :func:`published_indicator` takes the published scores, gross scores A and
+  pupil counts E per school and C - G as the import estimated it from the *whole* published file
+  (``dataset.json`` ``public``; :func:`npo_analysis.indicator.published.estimate_c_minus_g`).
+  Where a budget year's threshold fraction is the published one (F = 12%), school scores,
+  school budgets and national totals use the **published** scores; otherwise the threshold is
+  recomputed (``score_source`` says which); the flags are the published ones. C and G
+  themselves, the uncertainty band (``score_gross_low/high``), the pupils' scores and the
+  toddlers are unknown. A municipality's score is built from the sums of its schools' A and E:
+  an **approximation**, because the real
   municipal score also counts the resident children aged 2.5-4 (in the gross score and in the
   threshold), which no public file has.
 
@@ -34,8 +37,11 @@ Budget years: the indicator runs once; each budget year applies its own threshol
 (``indicator.school_threshold_fraction`` / ``municipal_threshold_fraction`` of
 ``params/<year>.yaml``) to the gross scores, ``score = max(0, A - E x F x (C - G))``, and then
 :func:`npo_analysis.budgets.allocate_year`. With ``goab.phase_in_max_change`` set, a year is phased
-in from the previous year's GOAB budgets when that year is computed too. All budget years use the
-one count date of the dataset.
+in from the previous year's GOAB budgets when that year is computed too. A dataset with the scores
+of one count date funds every budget year with them; one whose ``published_school_scores`` hold
+several count dates funds each budget year with the average of its count-date rule
+(``count_dates`` of ``params/<year>.yaml``; the ``indicator/`` tables follow the latest year's
+rule).
 
 Scenarios: ``params/scenarios/<name>.yaml`` names a ``base_year`` and overrides keys of that
 year's parameters (see ``params/scenarios/README.md``); its budgets are compared with the base
@@ -176,14 +182,22 @@ PUBLISHED = "published_school_scores"
 PUPIL_SCORE_DTYPES = {"child_type": "str", "child_id": "int64", "school_id": "str",
                       "neighbourhood_code": "str", "municipality_code": "str",
                       "score": "float64", "target": "bool", "age": "float64"}
+#: Threshold fraction F of the published CBS school scores: where a budget year uses it, the
+#: published scores are used as published.
+PUBLISHED_FRACTION = 0.12
+#: ``score_source`` of a school score that is the CBS figure / one recomputed with another F.
+SCORE_PUBLISHED = "published"
+SCORE_RECOMPUTED = "recomputed"
 #: What ``model.json`` of a public dataset says about its limits.
 PUBLISHED_NOTES = (
     "Built from published CBS school scores, without pupil microdata: no model fit, no pupil "
     "scores, no uncertainty band (score_gross_low/high missing).",
-    "C - G estimated as sum(A) / (target_share x sum(E)) over all schools with a published "
-    "score; C and G separately are unknown.",
-    "Thresholds recomputed: score = max(0, A - E x F x (C - G)), rounded to 2 decimals; "
-    "score_published is the CBS figure, flag the CBS flags.",
+    "C - G estimated as sum(A) / (target_share x sum(E)) over every school of the published "
+    "score file (whether or not placed in a municipality); C and G separately are unknown.",
+    "score is the published CBS score where the threshold fraction is the published 12% "
+    "(score_source 'published'); with another fraction it is recomputed as max(0, A - E x F x "
+    "(C - G)), rounded to 2 decimals (score_source 'recomputed'). score_recomputed always "
+    "holds the recomputed value, score_published the CBS figure; flag the CBS flags.",
     "target_pupils is an estimate, A / (C - G): exact in total over the country, not per school.",
     "Municipal scores approximate: the sums of the schools' A and E of the municipality, without "
     "its resident toddlers (aged 2.5-4), whom the real municipal score also counts; toddlers "
@@ -266,7 +280,9 @@ def published_school_table(published: pd.DataFrame, schools: pd.DataFrame, c_min
         Sorted by ``school_id``: the columns of the microdata indicator's school table
         (``school_id, municipality_code, pupils, target_pupils, score_gross, score_gross_low,
         score_gross_high, score_gross_onderbouw, score_gross_bovenbouw, threshold, score,
-        flag``) plus ``score_published``. ``target_pupils`` = A / (C - G) (an estimate),
+        flag``) plus ``score_published``, ``score_recomputed`` and ``score_source``.
+        ``score`` is the published score when ``fraction`` is :data:`PUBLISHED_FRACTION`, else
+        the recomputed one. ``target_pupils`` = A / (C - G) (an estimate),
         ``score_gross_low/high`` missing.
     """
     from npo_analysis.indicator.published import apply_threshold
@@ -293,7 +309,45 @@ def published_school_table(published: pd.DataFrame, schools: pd.DataFrame, c_min
         "score": apply_threshold(gross, pupils, c_minus_g, fraction),
         "flag": combined_flags(frame["flag"], frame["flag_parts"]),
         "score_published": frame["score"].to_numpy(dtype=float),
-    })
+    }).pipe(with_published_scores, fraction)
+
+
+def with_published_scores(school_scores: pd.DataFrame, fraction: float) -> pd.DataFrame:
+    """Use the published scores as published where the threshold fraction is the published one.
+
+    Parameters
+    ----------
+    school_scores : pandas.DataFrame
+        School scores with ``score`` just recomputed with ``fraction`` and, for a public
+        dataset, ``score_published``.
+    fraction : float
+        The threshold fraction F the scores were recomputed with.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Unchanged without ``score_published``; else a copy with ``score_recomputed`` (the
+        recomputed value), ``score`` (the published one when ``fraction`` is
+        :data:`PUBLISHED_FRACTION`, else the recomputed one) and ``score_source``
+        (:data:`SCORE_PUBLISHED` or :data:`SCORE_RECOMPUTED`).
+
+    Examples
+    --------
+    >>> scores = pd.DataFrame({"score": [10.0], "score_published": [10.01]})
+    >>> with_published_scores(scores, 0.12)[["score", "score_recomputed"]].values.tolist()
+    [[10.01, 10.0]]
+    >>> with_published_scores(scores, 0.10)["score_source"].tolist()
+    ['recomputed']
+    """
+    if "score_published" not in school_scores.columns:
+        return school_scores
+    as_published = bool(np.isclose(fraction, PUBLISHED_FRACTION))
+    recomputed = school_scores["score"].to_numpy(dtype=float)
+    return school_scores.assign(
+        score=school_scores["score_published"].to_numpy(dtype=float) if as_published
+        else recomputed,
+        score_recomputed=recomputed,
+        score_source=SCORE_PUBLISHED if as_published else SCORE_RECOMPUTED)
 
 
 def published_municipality_table(school_scores: pd.DataFrame, municipalities: pd.DataFrame,
@@ -344,17 +398,19 @@ def reproduction(school_scores: pd.DataFrame, tolerance: float = 0.01) -> dict:
     Parameters
     ----------
     school_scores : pandas.DataFrame
-        :func:`published_school_table` (``score``, ``score_published``).
+        :func:`published_school_table` (``score_recomputed``, or ``score`` when absent, and
+        ``score_published``).
     tolerance : float
         Largest difference that counts as reproduced.
 
     Returns
     -------
     dict
-        ``schools``, ``within_tolerance`` (schools with ``|score - score_published| <=
-        tolerance``), ``tolerance`` and ``max_abs_difference``.
+        ``schools``, ``within_tolerance`` (schools with ``|score_recomputed - score_published|
+        <= tolerance``), ``tolerance`` and ``max_abs_difference``.
     """
-    difference = (school_scores["score"] - school_scores["score_published"]).abs()
+    recomputed = school_scores.get("score_recomputed", school_scores["score"])
+    difference = (recomputed - school_scores["score_published"]).abs()
     return {"schools": len(difference),
             "within_tolerance": int((difference <= tolerance + 1e-9).sum()),
             "tolerance": tolerance,
@@ -376,7 +432,8 @@ def empty_pupil_scores() -> pd.DataFrame:
 
 def published_indicator(data_dir: str | Path, *, target_share: float = 0.15,
                         threshold_fraction: float = 0.12,
-                        municipal_threshold_fraction: float = 0.12) -> IndicatorResult:
+                        municipal_threshold_fraction: float = 0.12,
+                        count_dates: dict | None = None) -> IndicatorResult:
     """The indicator's tables of a public dataset, from its published CBS school scores.
 
     Parameters
@@ -388,13 +445,22 @@ def published_indicator(data_dir: str | Path, *, target_share: float = 0.15,
         Share of all pupils in the target group (0.15), used to estimate C - G.
     threshold_fraction, municipal_threshold_fraction : float
         F of the school and of the municipal threshold.
+    count_dates : dict, optional
+        The budget year's count-date rule (count date -> weight,
+        :attr:`npo_analysis.params.BudgetParams.count_date_weights`), needed when the table
+        holds the scores of several count dates: they are averaged per school by it
+        (:func:`npo_analysis.indicator.published.combine_count_dates`), and C - G is the
+        rule's weighted mean of each count date's estimate from its rows.
 
     Returns
     -------
     npo_analysis.indicator.IndicatorResult
         ``pupil_scores`` empty; ``school_scores`` from :func:`published_school_table`;
         ``municipality_scores`` from :func:`published_municipality_table`; ``model`` with
-        ``source``, ``c_minus_g``, ``C`` and ``G`` null, counts (``n_schools_without_score``:
+        ``source``, ``c_minus_g`` (from the whole published file's totals in ``dataset.json``
+        ``public``, else from the table) with ``c_minus_g_schools`` (how many schools it came
+        from), ``published_total`` (the file's sum of scores) and ``left_out`` (the import's
+        left-out schools), ``C`` and ``G`` null, counts (``n_schools_without_score``:
         schools of ``schools`` without a published score, which get no score and no NPO school
         budget), parameters, the :func:`reproduction` of the published scores and
         :data:`PUBLISHED_NOTES`.
@@ -407,18 +473,31 @@ def published_indicator(data_dir: str | Path, *, target_share: float = 0.15,
     """
     from npo_analysis.dataset import load_dataset
     from npo_analysis.indicator.pipeline import IndicatorResult
-    from npo_analysis.indicator.published import estimate_c_minus_g
+    from npo_analysis.indicator.published import count_dates_of, estimate_c_minus_g
 
     dataset = load_dataset(data_dir, tables=["municipalities", "schools",
                                              "published_school_scores"])
     published = dataset["published_school_scores"]
-    c_minus_g = estimate_c_minus_g(published["score_gross"], published["pupils"], target_share)
+    whole_file = (dataset.info.public or {}).get("published")
+    if len(count_dates_of(published)) > 1:
+        published, c_minus_g = _several_count_dates(published, count_dates, target_share)
+        c_minus_g_schools, whole_file = len(published), None
+    elif whole_file:  # the import recorded the whole score file's totals
+        c_minus_g = whole_file["score_gross"] / (target_share * whole_file["pupils"])
+        c_minus_g_schools = int(whole_file["schools"])
+    else:  # a dataset of an older import: only the placed schools are known
+        c_minus_g = estimate_c_minus_g(published["score_gross"], published["pupils"],
+                                       target_share)
+        c_minus_g_schools = len(published)
     schools = published_school_table(published, dataset["schools"], c_minus_g,
                                      threshold_fraction)
     municipalities = published_municipality_table(schools, dataset["municipalities"], c_minus_g,
                                                   municipal_threshold_fraction)
     model = {
         "source": PUBLISHED, "C": None, "G": None, "c_minus_g": c_minus_g, "boundary": None,
+        "c_minus_g_schools": c_minus_g_schools,
+        "published_total": (whole_file or {}).get("score"),
+        "left_out": (dataset.info.public or {}).get("left_out"),
         "n_schools": len(schools), "n_pupils": int(schools["pupils"].sum()),
         "n_schools_without_score": int((~dataset["schools"]["school_id"].isin(
             published["school_id"])).sum()),
@@ -429,6 +508,49 @@ def published_indicator(data_dir: str | Path, *, target_share: float = 0.15,
     }
     return IndicatorResult(pupil_scores=empty_pupil_scores(), school_scores=schools,
                            municipality_scores=municipalities, model=model)
+
+
+def _several_count_dates(published: pd.DataFrame, count_dates: dict | None,
+                         target_share: float) -> tuple[pd.DataFrame, float]:
+    """Scores of several count dates averaged by the rule, and the rule's mean C - G."""
+    from npo_analysis.indicator.published import (
+        combine_count_dates,
+        count_dates_of,
+        estimate_c_minus_g,
+    )
+
+    if count_dates is None:
+        raise ValueError(f"published_school_scores holds the scores of count dates "
+                         f"{count_dates_of(published)}; pass the budget year's count-date rule "
+                         "(count_dates of params/<year>.yaml)")
+    rule = {str(date): weight for date, weight in count_dates.items()}
+    combined = combine_count_dates(published, rule)
+    per_date = {date: published[published["count_date"].astype(str) == date] for date in rule}
+    c_minus_g = sum(weight * estimate_c_minus_g(per_date[date]["score_gross"],
+                                                per_date[date]["pupils"], target_share)
+                    for date, weight in rule.items())
+    return combined, float(c_minus_g)
+
+
+def published_count_dates(data_dir: str | Path) -> list[str]:
+    """The count dates of a public dataset's published scores (empty for microdata).
+
+    Parameters
+    ----------
+    data_dir : path-like
+        The dataset directory.
+
+    Returns
+    -------
+    list of str
+        Sorted ISO dates of ``published_school_scores.count_date``.
+    """
+    from npo_analysis.indicator.published import count_dates_of
+
+    path = Path(data_dir) / "published_school_scores.parquet"
+    if not path.is_file():
+        return []
+    return count_dates_of(pd.read_parquet(path, columns=None))
 
 
 def with_school_score_sums(municipality_scores: pd.DataFrame,
@@ -496,8 +618,10 @@ def scores_for_year(school_scores: pd.DataFrame, municipality_scores: pd.DataFra
     (pandas.DataFrame, pandas.DataFrame)
         Copies with ``threshold`` (schools) and ``score`` recomputed:
         ``max(0, score_gross - E x F x (C - G))`` rounded half up to 2 decimals, E = pupils for a
-        school and pupils + toddlers for a municipality; ``score_schools`` of the municipalities
-        is the sum of the schools' new scores.
+        school and pupils + toddlers for a municipality; for published scores, the school
+        ``score`` is the published one when the year's F is the published 12%
+        (:func:`with_published_scores`). ``score_schools`` of the municipalities is the sum of
+        the schools' scores.
     """
     from npo_analysis.indicator.scores import thresholded_scores, thresholds  # loads statsmodels
 
@@ -506,7 +630,7 @@ def scores_for_year(school_scores: pd.DataFrame, municipality_scores: pd.DataFra
     schools = school_scores.assign(
         threshold=thresholds(school_scores["pupils"], c_minus_g, school_f),
         score=thresholded_scores(school_scores["score_gross"], school_scores["pupils"],
-                                 c_minus_g, school_f))
+                                 c_minus_g, school_f)).pipe(with_published_scores, school_f)
     toddlers = municipality_scores["toddlers"].astype("Float64").fillna(0).to_numpy(dtype=float)
     children = municipality_scores["pupils"].to_numpy(dtype=float) + toddlers
     municipalities = municipality_scores.assign(
@@ -575,7 +699,8 @@ def _write_scenario(name: str, spec: ScenarioSpec, budgets: BudgetYear, base: Bu
 
 
 def _indicator(data_dir: Path, source: str, target_share: float, rounds: int, seed: int,
-               progress: Callable[[str], None]) -> IndicatorResult:
+               progress: Callable[[str], None],
+               count_dates: dict | None = None) -> IndicatorResult:
     """The indicator of either source, municipalities with ``score_schools``."""
     from npo_analysis.indicator import compute_indicator, load_indicator_dataset
 
@@ -583,7 +708,8 @@ def _indicator(data_dir: Path, source: str, target_share: float, rounds: int, se
         result = compute_indicator(load_indicator_dataset(data_dir), rounds=rounds, seed=seed,
                                    target_share=target_share, progress=progress)
     else:
-        result = published_indicator(data_dir, target_share=target_share)
+        result = published_indicator(data_dir, target_share=target_share,
+                                     count_dates=count_dates)
         reproduced = result.model["reproduction"]
         progress(f"published scores of {reproduced['schools']} schools, C - G "
                  f"{result.model['c_minus_g']:.4f}; {reproduced['within_tolerance']} reproduced "
@@ -637,8 +763,10 @@ def build_national_tables(data_dir: str | Path, results_dir: str | Path, *,
     params = {year: load_params(year, params_dir) for year in inputs["years"]}
     scenarios = {p.stem: load_scenario(p, params_dir) for p in scenario_files(params_dir)}
     source = indicator_source(data_dir)
-    indicator = _indicator(data_dir, source, _common_target_share(list(params.values())),
-                           rounds, seed, progress)
+    share = _common_target_share(list(params.values()))
+    several = source == PUBLISHED and len(published_count_dates(data_dir)) > 1
+    rule = params[max(params)].count_date_weights if several else None
+    indicator = _indicator(data_dir, source, share, rounds, seed, progress, rule)
     with atomic_directory(results_dir) as tmp:
         write_indicator(indicator, tmp / "indicator")
         _write_sliceable(indicator.pupil_scores, tmp / "indicator" / "pupil_scores.parquet")
@@ -646,7 +774,10 @@ def build_national_tables(data_dir: str | Path, results_dir: str | Path, *,
         progress("national analyses (delays, white spots, VVE)")
         budgets, previous = {}, None
         for year, year_params in params.items():
-            budgets[year] = _budget_year(indicator, year_params, data_dir, previous)
+            year_indicator = (_indicator(data_dir, source, share, rounds, seed, progress,
+                                         year_params.count_date_weights)
+                              if several else indicator)
+            budgets[year] = _budget_year(year_indicator, year_params, data_dir, previous)
             previous = budgets[year].municipalities.rename(columns={"goab_cents": "budget_cents"})
             _write_budgets(budgets[year], tmp / "budgets" / str(year))
         progress(f"budgets for {len(budgets)} years")

@@ -209,6 +209,21 @@ class Source(_Strict):
     note: str = ""
 
 
+class CountDateWeight(_Strict):
+    """One count date of a budget year's scores and its weight in their average.
+
+    Parameters
+    ----------
+    date : datetime.date
+        The count date (peildatum) of the scores.
+    weight : float
+        Its weight; a year's weights add up to 1.
+    """
+
+    date: Annotated[dt.date, BeforeValidator(_date)]
+    weight: Annotated[float, BeforeValidator(_number), Field(gt=0, le=1)]
+
+
 class BudgetParams(_Strict):
     """All parameters of one budget year (the content of ``params/<year>.yaml``).
 
@@ -217,7 +232,12 @@ class BudgetParams(_Strict):
     year : int
         The budget year.
     count_date : datetime.date
-        Count date whose disadvantage scores fund this year; must lie before the year starts.
+        Count date whose disadvantage scores fund this year when a dataset has the scores of
+        one count date; must lie before the year starts.
+    count_dates : list of CountDateWeight, optional
+        The count-date rule: the count dates whose scores are averaged for this year, with
+        their weights (CBS: budget year 2024 averages 1 February 2022 and 1 February 2023).
+        Used when a dataset has scores of several count dates; default: ``count_date`` alone.
     indicator, goab, npo_schools, npo_municipalities
         The sections described by their models.
     sources : list of Source
@@ -226,6 +246,7 @@ class BudgetParams(_Strict):
 
     year: Annotated[int, Field(ge=2000, le=2100)]
     count_date: Annotated[dt.date, BeforeValidator(_date)]
+    count_dates: list[CountDateWeight] | None = None
     indicator: IndicatorParams
     goab: GoabParams
     npo_schools: NpoSchoolParams
@@ -238,10 +259,18 @@ class BudgetParams(_Strict):
         if self.count_date >= dt.date(self.year, 1, 1):
             problems.append(f"count_date: {self.count_date} must lie before the budget year "
                             f"{self.year} starts")
+        problems += _count_date_problems(self)
         problems += _source_problems(self)
         if problems:
             raise ValueError("\n".join(problems))
         return self
+
+    @property
+    def count_date_weights(self) -> dict[dt.date, float]:
+        """The count-date rule as count date -> weight (``count_date`` alone when no rule)."""
+        if self.count_dates is None:
+            return {self.count_date: 1.0}
+        return {entry.date: entry.weight for entry in self.count_dates}
 
     def source_of(self, key: str) -> Source:
         """Return the source entry of a dotted key path (``KeyError`` when there is none)."""
@@ -329,9 +358,27 @@ def _leaf_keys(model: type[BaseModel], prefix: str = "") -> list[str]:
     return keys
 
 
+def _count_date_problems(params: BudgetParams) -> list[str]:
+    """The count-date rule: distinct dates before the budget year, weights adding up to 1."""
+    if params.count_dates is None:
+        return []
+    if not params.count_dates:
+        return ["count_dates: empty; expected at least one count date with its weight"]
+    dates = [entry.date for entry in params.count_dates]
+    problems = [f"count_dates.{i}.date: {d} must lie before the budget year {params.year} "
+                "starts" for i, d in enumerate(dates) if d >= dt.date(params.year, 1, 1)]
+    if len(set(dates)) < len(dates):
+        problems.append(f"count_dates: a count date is listed twice ({sorted(map(str, dates))})")
+    total = sum(entry.weight for entry in params.count_dates)
+    if abs(total - 1) > 1e-9:
+        problems.append(f"count_dates: the weights add up to {total:g}; expected 1")
+    return problems
+
+
 def _source_problems(params: BudgetParams) -> list[str]:
     """Check that every parameter has exactly one source entry and unconfirmed ones a note."""
-    known = [k for k in _leaf_keys(BudgetParams) if k not in UNSOURCED_KEYS]
+    optional = {"count_dates"} if params.count_dates is None else set()
+    known = [k for k in _leaf_keys(BudgetParams) if k not in UNSOURCED_KEYS | optional]
     problems, seen = [], set()
     for i, entry in enumerate(params.sources):
         where = f"sources.{i}"

@@ -455,8 +455,12 @@ PUBLISHED_SCHOOL_SCORES = Table(
         Column("flag", "string", "CBS flag 'a' (<= 40 pupils) or empty.", pattern=r"^a?$"),
         Column("flag_parts", "string", "CBS flags 'b' / 'c' for onderbouw / bovenbouw.",
                pattern=r"^(b|c|b, c)?$"),
+        Column("count_date", "string", "Count date of the score (ISO); a dataset may hold the "
+               "scores of several count dates, averaged per budget year by the count-date rule "
+               "of params/<year>.yaml.", pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+               required=False),
     ),
-    key=("school_id",),
+    key=("school_id", "count_date"),
     foreign_keys=(ForeignKey("school_id", "schools", "school_id"),),
     required=False,
 )
@@ -496,11 +500,59 @@ SCHOOL_END_SCORES = Table(
     required=False,
 )
 
+PUPIL_HISTORY = Table(
+    "pupil_history",
+    "Pupils per municipality x school type x count year (DUO history since 1996), every school "
+    "counted for its municipality in the dataset's indeling in every year.",
+    (
+        Column("municipality_code", "string", "Municipality in the dataset's indeling.",
+               pattern=MUNICIPALITY_CODE),
+        Column("school_type", "category", "BO (regular) or SBO (special primary).",
+               categories=("BO", "SBO")),
+        Column("year", "int", "Count year (1 October).", "year", minimum=1990, maximum=2100),
+        Column("pupils", "int", "Pupils of the schools with a published count (<5 left out).",
+               "pupils", minimum=0),
+        Column("schools", "int", "Schools open: more than 0 pupils or <5.", "schools",
+               minimum=0),
+        Column("suppressed_schools", "int", "Schools whose count DUO suppressed as <5 (1 to 4 "
+               "pupils each, not in pupils).", "schools", minimum=0),
+        Column("opened", "int", "Schools open this year that were not open the year before.",
+               "schools", minimum=0),
+        Column("closed", "int", "Schools open the year before that are not open this year.",
+               "schools", minimum=0),
+    ),
+    key=("municipality_code", "school_type", "year"),
+    foreign_keys=(ForeignKey("municipality_code", "municipalities", "municipality_code"),),
+    required=False,
+)
+
+LEFT_OUT_SCORES = Table(
+    "left_out_scores",
+    "Schools of the CBS score file that the import left out of ``schools``, with their "
+    "published score (a public import with --allow-unplaced).",
+    (
+        Column("school_id", "string", "School (BRIN6).", pattern=SCHOOL_ID),
+        Column("municipality_code", "string", "Municipality in the indeling when known.",
+               pattern=MUNICIPALITY_CODE, nullable=True),
+        Column("file_code", "string", "Municipality code the school's file gives.",
+               pattern=MUNICIPALITY_CODE, nullable=True),
+        Column("reason", "string", "Why the school was left out."),
+        Column("pupils", "int", "Funded pupils (CBS E).", "pupils", minimum=0),
+        Column("score_gross", "float", "Published score without threshold (A).",
+               "score points", minimum=0),
+        Column("score", "float", "Published score after the threshold.", "score points",
+               minimum=0),
+    ),
+    key=("school_id",),
+    required=False,
+)
+
 #: Tables only a public, school-level import has (published figures instead of microdata).
 PUBLISHED_TABLES: tuple[str, ...] = (
     "published_school_scores",
     "published_end_scores",
     "school_end_scores",
+    "left_out_scores",
 )
 
 #: Every table, in dependency order (referenced tables first).
@@ -520,6 +572,8 @@ TABLES: dict[str, Table] = {
         PUBLISHED_SCHOOL_SCORES,
         PUBLISHED_END_SCORES,
         SCHOOL_END_SCORES,
+        PUPIL_HISTORY,
+        LEFT_OUT_SCORES,
     )
 }
 

@@ -49,7 +49,8 @@ def build_public(directory: Path) -> tuple[Path, Path]:
     workbook = write_score_workbook(directory / "scores.xlsx")
     dataset, _ = build_public_dataset(
         REALFORMAT / "addresses_current.csv", REALFORMAT / "pupil_counts.csv", workbook,
-        REALFORMAT / "municipalities.csv", end_scores=REALFORMAT / "end_scores.csv")
+        REALFORMAT / "municipalities.csv", end_scores=REALFORMAT / "end_scores.csv",
+        allow_unplaced=True)
     data_dir, results_dir = directory / "data", directory / "results"
     write_dataset(dataset, data_dir)
     build_national_tables(data_dir, results_dir, params_dir=PARAMS_DIR)

@@ -132,16 +132,20 @@ def test_need_names():
 
 def _tables(source: str) -> NationalTables:
     info = {"indicator_source": source, "dataset": {"count_date": "2019-10-01"}}
-    model = {"c_minus_g": 5.800414, "reproduction": {"schools": 6295, "within_tolerance": 6295,
-                                                     "tolerance": 0.01}}
-    return NationalTables(Path("."), info, model, pd.DataFrame(), pd.DataFrame())
+    model = {"c_minus_g": 5.800414, "c_minus_g_schools": 6295,
+             "reproduction": {"schools": 6295, "within_tolerance": 6295, "tolerance": 0.01}}
+    municipalities = pd.DataFrame({"municipality_code": ["GM0001", "GM0002"],
+                                   "score": [1000.25, 234.5]})
+    return NationalTables(Path("."), info, model, pd.DataFrame(), municipalities)
 
 
 def test_indicator_note_only_for_published_scores():
     assert availability.indicator_note(_tables("microdata")) is None
     note = availability.indicator_note(_tables("published_school_scores"))
-    assert "teldatum 1 oktober 2019" in note and "(5,8004)" in note
-    assert "6.295 van de 6.295 schoolscores" in note and "tot op 0,01" in note
+    assert "teldatum 1 oktober 2019" in note and "(5,8004, uit 6.295 scholen)" in note
+    assert "6.295 van de 6.295 herberekende schoolscores" in note and "tot op 0,01" in note
+    # the Nederland score with threshold: 1,000.25 + 234.50, the municipal approximations
+    assert "Nederland de som van deze benaderde gemeentelijke scores (1.234,75)" in note
     assert "peuters van 2,5 tot 4 jaar" in note
     assert "6,295 of the 6,295" in availability.indicator_note(
         _tables("published_school_scores"), "en")

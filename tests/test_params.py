@@ -186,7 +186,9 @@ def test_missing_year_lists_the_years_present(tmp_path):
 
 
 def test_year_must_match_the_file_name(tmp_path):
-    write_year(tmp_path, {"year": 2023}, year=2024)
+    # the count dates of 2024 (1 Feb 2022 and 2023) would not lie before a budget year 2023
+    write_year(tmp_path, {"year": 2023, "count_dates": [{"date": "2022-02-01", "weight": 1}]},
+               year=2024)
     with pytest.raises(ParamsError, match="year: the file says 2023 but its name says 2024"):
         load_params(2024, tmp_path)
 
@@ -243,3 +245,26 @@ def test_a_changed_file_is_read_again_and_results_are_independent(tmp_path):
     write_year(tmp_path, {"goab.minimum_eur": 70000})  # same size, moments later: still seen
     assert path.stat().st_size == os_stat.st_size
     assert load_params_file(path).goab.minimum_eur == 70000
+
+
+def test_count_date_rule_of_2024_averages_two_count_dates():
+    # CBS maatwerk 2024/27: budget year 2024 = average of 1 February 2022 and 1 February 2023
+    params = load_params(2024, PARAMS_DIR)
+    assert params.count_date_weights == {dt.date(2022, 2, 1): 0.5, dt.date(2023, 2, 1): 0.5}
+    assert params.source_of("count_dates").status == "official"
+    assert "2024/27" in params.source_of("count_dates").source
+
+
+def test_count_date_weights_must_add_up_to_one(tmp_path):
+    write_year(tmp_path, {"count_dates": [{"date": "2022-02-01", "weight": 0.5},
+                                          {"date": "2023-02-01", "weight": 0.3}]})
+    with pytest.raises(ParamsError, match="count_dates: the weights add up to 0.8; expected 1"):
+        load_params(2024, tmp_path)
+
+
+def test_count_date_rule_defaults_to_the_one_count_date(tmp_path):
+    raw = yaml.safe_load((PARAMS_DIR / "2024.yaml").read_text(encoding="utf-8"))
+    del raw["count_dates"]
+    raw["sources"] = [s for s in raw["sources"] if s["key"] != "count_dates"]
+    (tmp_path / "2024.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    assert load_params(2024, tmp_path).count_date_weights == {dt.date(2022, 2, 1): 1.0}

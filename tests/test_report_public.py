@@ -33,7 +33,8 @@ from npo_analysis.schema import TABLES
 
 YEAR = 2024
 CODE = "GM0901"
-C_MINUS_G = 440.5 / (0.15 * 415)
+#: C - G of the whole score file (99AD00, unplaced, included): sum A 450.5, sum E 505.
+C_MINUS_G = 450.5 / (0.15 * 505)
 #: Target-group pupils of GM0901 estimated as A / (C - G), over its 155 pupils.
 TARGET_SHARE_0901 = (80 + 40) / C_MINUS_G / 155
 #: Tables an import of the public files never holds.
@@ -107,7 +108,9 @@ def test_key_figures_show_toddlers_as_unknown(data, results):
     assert math.isnan(figures.loc["toddlers", "netherlands"])
     assert figures.loc["pupils", "municipality"] == 155
     assert figures.loc["target_share", "municipality"] == pytest.approx(TARGET_SHARE_0901)
-    assert figures.loc["target_share", "netherlands"] == pytest.approx(0.15)  # by definition
+    # 15% of the whole score file by definition; the placed schools lack 99AD00 (A 10, E 90)
+    assert figures.loc["target_share", "netherlands"] == pytest.approx(
+        (450.5 - 10) / C_MINUS_G / (505 - 90))
     table = key_figures.key_figures_table(results.key_figures, view.group_names(data))
     toddlers = table[table["Kengetal"] == "Peuters (2,5-4 jaar)"].iloc[0].tolist()
     assert toddlers[1:] == ["onbekend"] * 4
@@ -115,7 +118,7 @@ def test_key_figures_show_toddlers_as_unknown(data, results):
     share = f"{TARGET_SHARE_0901 * 100:.1f}".replace(".", ",")
     assert text.startswith("Zuiderwold telt 155 leerlingen op 2 scholen; het aantal peuters is "
                            "onbekend")
-    assert f"Van de leerlingen hoort {share}% bij de doelgroep (Nederland: 15,0%)" in text
+    assert f"Van de leerlingen hoort {share}% bij de doelgroep (Nederland: 17,8%)" in text
     assert "0 peuters" not in text
 
 
@@ -123,10 +126,15 @@ def test_data_section_says_how_the_scores_were_obtained(data):
     text = view.public_data_markdown(data)
     assert text.startswith("De achterstandsscores van de scholen zijn de gepubliceerde "
                            "CBS-scores (teldatum 1 oktober 2019)")
-    assert f"({C_MINUS_G:.4f})".replace(".", ",") in text
+    assert f"({C_MINUS_G:.4f}, uit 5 scholen)".replace(".", ",") in text
     # only 99AA00 reproduces: max(0, 80 - 120 x 0.12 x (C - G)) = 0 as published; the invented
     # published scores of the others (111.3, 15.64, 28.24) do not follow the formula
-    assert "1 van de 4 schoolscores" in text
+    assert "1 van de 4 herberekende schoolscores" in text
+    # Nederland = GM0901 max(0, 120 - 155 x 0.12 x (C - G)) + GM0902 max(0, 320.5 - 260 x 0.12
+    # x (C - G)) + GM0903 0
+    municipal = round(120 - 155 * 0.12 * C_MINUS_G, 2) + round(320.5 - 260 * 0.12 * C_MINUS_G, 2)
+    assert (f"Nederland de som van deze benaderde gemeentelijke scores "
+            f"({municipal:.2f})".replace(".", ",")) in text
     assert "> **Niet beschikbaar: de gemeentelijke achterstandsscore met de peuters" in text
     assert "`toddlers`" in text
     assert "doelgroepleerlingen / leerlingen" in view.definitions_markdown(data)
@@ -136,9 +144,9 @@ def test_school_table_has_no_uncertainty_column(data, results):
     shown = spread.school_table_display(results.schools)
     assert "Onzekerheid (laag-hoog)" not in shown.columns
     assert shown["Vestiging (BRIN6)"].tolist() == ["99AB01", "99AA00"]  # highest score first
-    # 99AB01: max(0, 40 - 35 x 0.12 x (C - G)); 99AA00: 80 < 120 x 0.12 x (C - G) -> 0
-    expected = round(40 - 35 * 0.12 * C_MINUS_G, 2)
-    assert results.schools["score"].tolist() == pytest.approx([expected, 0.0], abs=0.005)
+    # Published as published: the workbook's 15.64 and 0, not the recomputed
+    # max(0, 40 - 35 x 0.12 x (C - G)) = 15.02 of 99AB01.
+    assert results.schools["score"].tolist() == [15.64, 0.0]
     notes = view.school_notes_markdown(data, results.schools)
     assert "Onzekerheid:" not in notes
     assert "onzekerheidsmarge van de schoolscores" in notes and "`pupils`" in notes
@@ -156,6 +164,7 @@ def test_indicator_diagnostics_from_published_scores(data):
     assert shown["C - G, geschat: som A / (doelgroep x som E)"] == \
         f"{C_MINUS_G:.4f}".replace(".", ",")
     assert shown["Leerlingen (E)"] == "415"
+    assert shown["Scholen waaruit C - G is geschat (hele gepubliceerde bestand)"] == "5"
     assert shown["Scores na drempel gelijk aan de publicatie (tot op 0,01)"] == "1 van 4"
 
 
@@ -186,3 +195,14 @@ def test_demoland_report_shows_no_notice(tmp_path):
     shown = spread.school_table_display(ReportAnalyses(demo).schools)
     assert "Onzekerheid (laag-hoog)" in shown.columns
     assert "vier kenmerken" in view.peers_markdown(demo)
+
+
+def test_left_out_school_is_named_in_the_report(data):
+    from npo_analysis.left_out import left_out_markdown
+
+    # 99AD00 (GM0999, in no municipality) is left out: the country's figures miss it, not
+    # Zuiderwold's; its published score is 0
+    assert left_out_markdown(data) == (
+        "Let op: 1 school met een gepubliceerde CBS-score (samen 0,00) ontbreekt in de cijfers "
+        "van Nederland: de import kon ze niet in een gemeente plaatsen of vond geen "
+        "leerlingaantal.")

@@ -31,11 +31,12 @@ def files(tmp_path_factory) -> dict[str, Path]:
             "end_scores": FIXTURES / "end_scores.csv"}
 
 
-def build(files, year=None, end_scores=True):
+def build(files, year=None, end_scores=True, allow_unplaced=True):
+    # 99AD00 is scored but its municipality GM0999 is in no list: unplaced.
     return build_public_dataset(files["addresses"], files["pupils"], files["scores"],
                                 files["municipalities"],
                                 end_scores=files["end_scores"] if end_scores else None,
-                                year=year)
+                                year=year, allow_unplaced=allow_unplaced)
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +64,7 @@ def test_left_out_schools_are_reported_with_reason(default):
     _, report = default
     assert report.excluded == {
         "scored school in neither the address nor the pupil-count file": [],
-        "municipality not in the municipality list": ["99AD00 (GM0999)"],
+        "municipality not in the indeling and no mapping into it": ["99AD00 (GM0999)"],
         "pupil count suppressed (<5) for the year": [],
         "no pupil count for the year": ["99AE00"],
         "0 pupils and no published score (not open in the year)": ["99AC00"],
@@ -157,21 +158,22 @@ def test_frames_accepted_instead_of_paths(files, default):
     dataset, _ = build_public_dataset(duo.read_school_addresses(files["addresses"]),
                                       duo.read_pupil_counts(files["pupils"]),
                                       cbs.read_school_scores(files["scores"]),
-                                      cbs.read_municipalities(files["municipalities"]))
+                                      cbs.read_municipalities(files["municipalities"]),
+                                      allow_unplaced=True)
     pd.testing.assert_frame_equal(dataset["schools"], default[0]["schools"])
 
 
 def test_report_text_lists_counts_and_rates(default):
     text = default[1].to_text()
     assert "address schools in score file: 4 of 6 (66.7%)" in text
-    assert "municipality not in the municipality list: 1 (99AD00 (GM0999))" in text
+    assert "municipality not in the indeling and no mapping into it: 1 (99AD00 (GM0999))" in text
 
 
 def test_import_public_command_writes_dataset(files, tmp_path):
     out = tmp_path / "public"
     args = ["--addresses", files["addresses"], "--pupils", files["pupils"], "--scores",
             files["scores"], "--municipalities", files["municipalities"], "--end-scores",
-            files["end_scores"], "--out", out]
+            files["end_scores"], "--allow-unplaced", "--out", out]
     result = CliRunner().invoke(import_public, [str(a) for a in args])
     assert result.exit_code == 0, result.output
     assert "scored schools in address file: 4 of 5 (80.0%)" in result.output
@@ -192,3 +194,30 @@ def test_import_public_command_reports_bad_file_in_one_line(files, tmp_path):
     assert "Error: " in result.output and "wrong_layout.csv" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_import_public_stops_on_unplaced_scored_school(files, tmp_path):
+    args = ["--addresses", files["addresses"], "--pupils", files["pupils"], "--scores",
+            files["scores"], "--municipalities", files["municipalities"], "--out",
+            tmp_path / "out"]
+    result = CliRunner().invoke(import_public, [str(a) for a in args])
+    assert result.exit_code == 1
+    assert "1 school(s) of the CBS score file cannot be placed" in result.output
+    assert "99AD00 (municipality GM0999 in its file)" in result.output
+    assert "--allow-unplaced" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_left_out_scored_school_is_counted_in_metadata(default):
+    dataset, _ = default
+    left = dataset["left_out_scores"]
+    assert left["school_id"].tolist() == ["99AD00"]
+    assert left["municipality_code"].isna().all() and left["file_code"].tolist() == ["GM0999"]
+    public = dataset.info.public
+    # Workbook of test_sources_cbs: 99AD00 has E = 90, A = 10, score 0.
+    assert public["left_out"] == {"schools": 1, "pupils": 90, "score_gross": 10.0,
+                                  "score": 0.0}
+    # C - G from the whole score file, the unplaced school included:
+    # sum A = 80 + 250.5 + 40 + 10 + 70 = 450.5, sum E = 505 -> 450.5 / (0.15 x 505).
+    assert len(dataset["published_school_scores"]) == 4 and public["c_minus_g_schools"] == 5
+    assert public["c_minus_g"] == pytest.approx(450.5 / 75.75)

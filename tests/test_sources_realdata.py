@@ -112,7 +112,7 @@ def test_import_public_end_to_end(realdata, tmp_path):
     rates = report["join_rates"]
     assert rates["address-file municipalities in municipality list"]["rate"] == 1.0
     assert rates["scored schools in pupil-count file (BO)"]["rate"] == 1.0
-    assert report["excluded"]["municipality not in the municipality list"] == []
+    assert report["excluded"]["municipality not in the indeling and no mapping into it"] == []
     assert report["excluded"]["scored school in neither the address nor the pupil-count "
                               "file"] == []
 

@@ -241,6 +241,14 @@ def _overview_list(overviews: list, text: dict) -> str:
     return f"<h2>{html.escape(text['overviews'])}</h2>\n<ul>\n{items}\n</ul>"
 
 
+def _left_out_paragraph(dataset: dict, language: str) -> str:
+    """The sentence on scored schools a public import left out (none: empty)."""
+    from npo_analysis.left_out import dataset_left_out_sentence
+
+    sentence = dataset_left_out_sentence(dataset, language)
+    return f'<p class="banner">{html.escape(sentence)}</p>' if sentence else ""
+
+
 def render_index(figures, results: list, *, year: int, dataset: dict,
                  run_id: str, created: str, version: str, language: str = "nl") -> str:
     """The index page as HTML text.
@@ -293,6 +301,7 @@ def render_index(figures, results: list, *, year: int, dataset: dict,
 {banner}
 <h1>{html.escape(text["title"])}</h1>
 <p>{html.escape(dataset_line)} {html.escape(summary)}</p>
+{_left_out_paragraph(dataset, language)}
 <p class="hint">{html.escape(text["sort_hint"])}</p>
 {_municipality_table(figures, municipal, text, language, year)}
 {_failure_list(failed, text)}

@@ -28,6 +28,12 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
               help="DUO 'gemiddelde eindscores bo sbo' CSV (optional).")
 @click.option("--year", type=click.IntRange(1996, 2100), default=None,
               help="Count year of the pupil counts (default: the score file's count year).")
+@click.option("--indeling", type=click.IntRange(1990, 2100), default=None,
+              help="Year of the municipal indeling to place every school in (default: the "
+                   "year of the municipality list, from its file name or codes).")
+@click.option("--allow-unplaced", "allow_unplaced", is_flag=True, default=False,
+              help="Import even when scored schools cannot be placed in the indeling; they "
+                   "are left out and every report says how many and how much score.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Dataset directory to write (replaced atomically when it exists).")
 @click.option("--geometry", "geometry_files", type=_FILE, multiple=True,
@@ -35,14 +41,17 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
                    "statcode), e.g. from `npo-analysis fetch` (repeatable).")
 @user_errors
 def command(addresses: Path, pupils: Path, scores: Path, municipalities: Path,
-            end_scores: Path | None, year: int | None, out: Path,
-            geometry_files: tuple[Path, ...]) -> None:
+            end_scores: Path | None, year: int | None, indeling: int | None,
+            allow_unplaced: bool, out: Path, geometry_files: tuple[Path, ...]) -> None:
     """Build a school-level dataset (no pupil microdata) from the public DUO and CBS files.
 
     Joins schools on their BRIN6 and municipalities on their CBS code, writes the dataset
     (synthetic: false, file names and SHA-256 checksums in dataset.json) and import_report.json,
-    and prints the import report: rows read, join rates between the files, and every school
-    left out with the reason. Example:
+    and prints the import report: rows read, join rates between the files, every municipality
+    mapping applied and every school left out with the reason. Every school is placed in one
+    indeling (--indeling, default the municipality list's year), across municipal
+    reorganisations; a scored school that cannot be placed stops the import (exit 1, listing
+    the schools) unless --allow-unplaced is given. Example:
 
     \b
       npo-analysis import-public --addresses duo_02.csv --pupils duo_06.csv \\
@@ -56,7 +65,8 @@ def command(addresses: Path, pupils: Path, scores: Path, municipalities: Path,
     require_rows("--addresses", addresses)
 
     dataset, report = build_public_dataset(addresses, pupils, scores, municipalities,
-                                           end_scores=end_scores, year=year)
+                                           end_scores=end_scores, year=year,
+                                           indeling=indeling, allow_unplaced=allow_unplaced)
     if geometry_files:
         dataset.geometry = _imported_geometry(geometry_files, dataset)
     write_dataset(dataset, out)

@@ -13,6 +13,7 @@ from npo_analysis.demoland.activities import build_activities
 from npo_analysis.demoland.places import municipalities_frame, neighbourhoods_frame, schools_frame
 from npo_analysis.demoland.plans import build_school_plans
 from npo_analysis.demoland.profiles import get_profile
+from npo_analysis.demoland.pupil_history import build_pupil_history
 from npo_analysis.demoland.pupils import PupilArrays, draw_pupils, pupils_frame
 from npo_analysis.demoland.test_results import SCHOOL_YEARS, build_test_results, delay_truth
 from npo_analysis.demoland.toddlers import draw_toddlers, indication_truth, toddlers_frame
@@ -93,6 +94,7 @@ def generate(profile: str = "small", seed: int = DEFAULT_SEED, *,
         "interventions": menu,
         "school_plans": plans,
     }
+    tables["pupil_history"] = build_pupil_history(tables["schools"], seed)
     truth = {
         "end_score_model": end_scores.model_truth(),
         "indicator": _indicator_truth(geo, per_school),

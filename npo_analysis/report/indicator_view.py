@@ -141,6 +141,9 @@ def published_diagnostics(model: dict, language: str = "nl") -> pd.DataFrame:
         ("C - G, geschat: som A / (doelgroep x som E)" if nl
          else "C - G, estimated: sum A / (target share x sum E)",
          format_number(model["c_minus_g"], 4, language)),
+        ("Scholen waaruit C - G is geschat (hele gepubliceerde bestand)" if nl
+         else "Schools C - G is estimated from (the whole published file)",
+         format_count(model.get("c_minus_g_schools", model["n_schools"]), language)),
         ("Doelgroepleerlingen, geschat: A / (C - G)" if nl
          else "Target-group pupils, estimated: A / (C - G)",
          format_count(round(model["n_target_pupils"]), language)),
