@@ -8,7 +8,8 @@ notebook or the kernel's history.
 :func:`warm_up` imports :data:`WARM_MODULES` (what the report notebooks import: pandas,
 Matplotlib's pyplot, seaborn, the package's report modules), draws one throw-away figure (fonts
 and text caches get loaded), and records a :class:`Baseline` of the state a notebook can
-change. :func:`prepare_run` puts that state back, with the public API of each library:
+change, and moves the objects made so far out of the garbage collector's reach (``gc.freeze``).
+:func:`prepare_run` puts that state back, with the public API of each library:
 
 * the IPython user namespace, the ``In``/``Out`` history and the execution counter
   (``InteractiveShell.reset(new_session=True)``: the first cell of every notebook is ``[1]``),
@@ -34,6 +35,7 @@ kernel and in a kernel that ran others first and requires identical notebooks.
 from __future__ import annotations
 
 import copy
+import gc
 import importlib
 import io
 import logging
@@ -92,6 +94,10 @@ def warm_up(modules: tuple[str, ...] = WARM_MODULES) -> None:
             continue
     _draw_one_figure()
     _baseline = _capture()
+    # The warm-up's objects live for good: the garbage collector leaves them out from now on, so
+    # the collection of every reset (IPython's ``reset`` collects) and those during a report
+    # walk only the objects the reports made.
+    gc.freeze()
 
 
 def _draw_one_figure() -> None:
