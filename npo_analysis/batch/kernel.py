@@ -272,6 +272,7 @@ def _shutdown_all_at_exit() -> None:
         for kernel in list(kernels.values()):
             kernel.kill()
             with contextlib.suppress(Exception):
+                kernel.kc.stop_channels()
                 kernel.km.cleanup_connection_file()
         kernels.clear()
 
