@@ -60,13 +60,3 @@ def write_notebook(path: Path, sources: list[str]) -> Path:
     nbformat.write(new_notebook(cells=cells, metadata={"kernelspec": {
         "name": "python3", "language": "python", "display_name": "Python 3"}}), path)
     return path
-
-
-def matplotlib_notebooks(directory: Path) -> tuple[Path, Path]:
-    """A probe that prints whether Matplotlib is imported, and a notebook that imports it and
-    changes an rcParam."""
-    probe = write_notebook(directory / "probe.ipynb",
-                           ['import sys\nprint("matplotlib:", "matplotlib" in sys.modules)'])
-    plotter = write_notebook(directory / "plotter.ipynb",
-                             ['import matplotlib\nmatplotlib.rcParams["font.size"] = 33'])
-    return probe, plotter

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 from pathlib import Path
 
@@ -29,17 +30,17 @@ def test_executor_yields_every_result(name):
     assert sorted(results) == [0.0, 1.0, 2.0, 3.0, 4.0]
 
 
-def test_local_is_the_fork_pool_on_linux_and_the_kernel_pool_still_works():
-    import sys
-
+def test_local_is_a_pool_of_worker_processes():
     from npo_analysis.batch.executors import LocalProcessExecutor
-    from npo_analysis.batch.fork_pool import ForkPoolExecutor
 
-    expected = ForkPoolExecutor if sys.platform.startswith("linux") else LocalProcessExecutor
-    assert isinstance(get_executor("local", workers=1), expected)
-    with LocalProcessExecutor(2) as executor:  # what platforms without os.fork use
-        results = list(executor.run(math.sqrt, JOBS))
-    assert sorted(results) == [0.0, 1.0, 2.0, 3.0, 4.0]
+    with get_executor("local", workers=2) as executor:
+        assert isinstance(executor, LocalProcessExecutor)
+        pids = set(executor.run(_pid, range(8)))
+    assert os.getpid() not in pids and 1 <= len(pids) <= 2
+
+
+def _pid(_job) -> int:
+    return os.getpid()
 
 
 def test_dask_local_cluster_on_loopback_yields_every_result():

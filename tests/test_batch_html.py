@@ -166,7 +166,8 @@ def test_unknown_language_is_refused(notebook):
 
 
 def test_our_charts_are_inline_svg_other_svg_an_image(page):
-    assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="npo-chart"') == 1
+    # nbconvert's HTMLExporter re-serialises the page (BeautifulSoup): attributes sorted
+    assert len(re.findall(r'<svg [^>]*class="npo-chart"', page)) == 1
     chart = page[page.index('class="npo-chart"'):page.index("</svg>")]
     assert "Demodorp &lt;b&gt;" in chart and "Bron: test" in chart  # text, escaped
     foreign = base64.b64encode(FOREIGN_SVG.encode()).decode()
@@ -176,5 +177,6 @@ def test_our_charts_are_inline_svg_other_svg_an_image(page):
 
 def test_images_have_alternative_text_and_outputs_are_focusable(page):
     assert page.count('<img alt="Figuur zonder beschrijving" ') == 2  # the PNG and foreign SVG
-    areas = re.findall(r'<div ([^>]*)class="[^"]*\bjp-OutputArea-output\b', page)
-    assert len(areas) == 5 and set(areas) == {'tabindex="0" '}  # text, table, PNG, 2 SVG
+    areas = re.findall(r'<div [^>]*class="[^"]*\bjp-OutputArea-output\b[^>]*>', page)
+    assert len(areas) == 5  # text, table, PNG, 2 SVG: each focusable (set by HTMLExporter)
+    assert all(' tabindex="0"' in area for area in areas)

@@ -1,6 +1,5 @@
 """Crash safety of the warm engine: a kernel that dies and a notebook that runs too long fail
-alone, with the reason; the worker gets a new kernel (or the fork pool a new worker) and the
-batch goes on.
+alone, with the reason; the worker gets a new kernel and the batch goes on.
 
 The batch tests (three kernel starts, national tables) are slow; the engine test below is the
 quick check of the same mechanism.
@@ -45,7 +44,8 @@ def _cell_index(notebook: nbformat.NotebookNode, text: str) -> int:
 @pytest.fixture(scope="module", params=["serial", "local"])
 def batch(request, tmp_path_factory):
     """One batch over three municipalities: killed, hanging, fine (in that order), on the
-    serial executor (a warm kernel) and on the local one (the fork pool, with one worker)."""
+    serial executor (a warm kernel in this process) and on the local one (one worker process
+    with its warm kernel)."""
     root = tmp_path_factory.mktemp("crash")
     dataset = generate("tiny", 11)
     write_dataset(dataset, root / "data")
@@ -117,7 +117,6 @@ def _run_crash_notebook(code: str) -> nbformat.NotebookNode:
 def test_engine_replaces_a_killed_kernel(monkeypatch):
     register()
     monkeypatch.setenv("NPO_FIXTURE_KILL", "GM0001")
-    monkeypatch.setenv("NPO_WARM_MODULES", "")  # this notebook needs no heavy library
     try:
         first = warm_kernel().pid
         with pytest.raises(KernelFailure) as caught:

@@ -21,12 +21,7 @@ import nbformat
 import numpy as np
 import papermill
 import pytest
-from engine_support import (
-    matplotlib_notebooks,
-    report_parameters,
-    tiny_report_inputs,
-    without_timing,
-)
+from engine_support import report_parameters, tiny_report_inputs, without_timing
 
 from npo_analysis.batch.engine import (
     ENGINE_NAME,
@@ -35,7 +30,7 @@ from npo_analysis.batch.engine import (
     warm_kernel,
 )
 from npo_analysis.batch.html import ReportContext, export_html
-from npo_analysis.batch.kernel_state import SEED, WARM_MODULES
+from npo_analysis.batch.kernel_state import SEED
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notebooks"
@@ -62,9 +57,7 @@ def _printed(notebook: nbformat.NotebookNode) -> dict[str, str]:
 def probes():
     """The probe in a new warm kernel, the polluter, and the probe again in that kernel."""
     register()
-    with pytest.MonkeyPatch.context() as patch:  # the fixtures need only these libraries
-        patch.setenv("NPO_WARM_MODULES", "numpy,pandas,matplotlib.pyplot,seaborn")
-        pid = warm_kernel().pid
+    pid = warm_kernel().pid
     try:
         first = _execute(FIXTURES / "state_probe.ipynb", {"label": "probe"})
         _execute(FIXTURES / "state_polluter.ipynb", {"label": "polluter"})
@@ -119,14 +112,11 @@ def tiny_tables(tmp_path_factory) -> dict:
 
 
 @pytest.mark.slow
-def test_report_in_a_warm_kernel_equals_the_report_in_a_fresh_kernel(tiny_tables, monkeypatch):
+def test_report_in_a_warm_kernel_equals_the_report_in_a_fresh_kernel(tiny_tables):
     tiny, notebooks = tiny_tables, ROOT / "notebooks"
     x, others = tiny["codes"][0], tiny["codes"][1:3]
     fresh = _execute(tiny["notebook"], report_parameters(tiny, x), engine=None, cwd=notebooks)
     register()
-    # the polluter plots with Matplotlib and seaborn: warm them up, so the reset covers them
-    monkeypatch.setenv("NPO_WARM_MODULES", ",".join((*WARM_MODULES, "matplotlib.pyplot",
-                                                     "seaborn")))
     try:
         _execute(FIXTURES / "state_polluter.ipynb", {"label": "polluter"})
         for code in others:
@@ -147,22 +137,3 @@ def test_report_in_a_warm_kernel_equals_the_report_in_a_fresh_kernel(tiny_tables
     assert [(a, b) for a, b in zip(first, second, strict=True) if a != b] == [
         ("<p>Gemaakt op 27 november 2026 om 09:00.</p>",
          "<p>Gemaakt op 24 december 2026 om 17:30.</p>")]
-
-
-def test_a_notebook_importing_matplotlib_unwarmed_gets_the_kernel_replaced(monkeypatch,
-                                                                          tmp_path):
-    """Matplotlib's state has no baseline in a kernel that did not warm it up: the engine starts
-    a new kernel for the next notebook, which then sees a fresh state."""
-    probe, plotter = matplotlib_notebooks(tmp_path)
-    register()
-    monkeypatch.setenv("NPO_WARM_MODULES", "numpy")
-    try:
-        first = _stdout(_execute(probe, {"label": "1"}, cwd=tmp_path))
-        plotted = warm_kernel().pid
-        _execute(plotter, {"label": "2"}, cwd=tmp_path)
-        assert warm_kernel().pid == plotted  # replaced only when the next notebook starts
-        second = _stdout(_execute(probe, {"label": "3"}, cwd=tmp_path))
-        assert warm_kernel().pid != plotted
-    finally:
-        shutdown_kernels()
-    assert first == second == "matplotlib: False\n"

@@ -71,7 +71,7 @@ class DaskExecutor:
         workers = self._client.scheduler_info()["workers"].values()
         return sum(worker["nthreads"] for worker in workers)
 
-    def run(self, function: Callable, jobs: Iterable, lost: Callable | None = None) -> Iterator:
+    def run(self, function: Callable, jobs: Iterable) -> Iterator:
         """Submit every job to the cluster and yield the results as they finish."""
         if self._client is None:
             raise RuntimeError("DaskExecutor.run called outside its `with` block")

@@ -1,31 +1,26 @@
 """``npo-warm``: a Papermill engine that runs notebook after notebook in one warm kernel.
 
-Starting a kernel and importing pandas and the package's report modules costs seconds before a
-report does any work; the report batch runs hundreds of notebooks. This engine runs notebook
-after notebook in one warm process and *resets* it before each one. Where it runs:
+Starting a kernel and importing pandas, Matplotlib, seaborn and the package's report modules
+costs seconds before a report does any work; the report batch runs hundreds of notebooks. This
+engine keeps one real IPython kernel per worker thread (:mod:`.kernel`, started with
+jupyter_client), runs notebook after notebook in it with Papermill's own notebook client
+(nbclient), and *resets* the kernel before each notebook. Every executor (``serial``, ``local``,
+``dask``) runs its notebooks this way.
 
-* in a worker of the fork pool (:mod:`.fork_pool`, the ``local`` executor on Linux): in the
-  worker's own process, forked from a warm template, with the IPython shell of
-  :mod:`.inprocess` (the outputs are those a kernel would send);
-* elsewhere (``serial``, ``dask``, the kernel pool): in one warm IPython kernel per worker
-  (per thread, strictly; :mod:`.kernel`), kept alive between notebooks.
+What the reset restores (user namespace, history and execution counter, Matplotlib figures,
+rcParams and inline-backend settings, display formatters, random seeds, warning filters, pandas
+and NumPy options, working directory, environment, ``sys.path``) is listed in
+:mod:`npo_analysis.batch.kernel_state`. Every notebook, the first one in a new kernel included,
+goes through the same reset, and the kernels run with ``PYTHONHASHSEED=0``, so a notebook's
+output does not depend on what ran before it (tests/test_engine_isolation.py proves it on the
+report notebook).
 
-Why a reset and not a fresh fork of the template for every notebook: a process's first report
-pays for table reads, caches and copied memory pages again (0.45 CPU seconds a report instead
-of 0.35), whereas a reset costs a few milliseconds. What the reset restores (user namespace,
-history and execution counter, Matplotlib figures, rcParams and inline-backend settings,
-display formatters, random seeds, warning filters, pandas and NumPy options, working directory,
-environment, ``sys.path``) is listed in :mod:`npo_analysis.batch.kernel_state`. Every notebook,
-the first one in a new process included, goes through the same reset, and the processes run
-with ``PYTHONHASHSEED=0``, so a notebook's output does not depend on what ran before it
-(tests/test_engine_isolation.py and tests/test_fork_pool.py prove it on the report notebook).
-A notebook that leaves state the reset cannot undo (Matplotlib imported in a process that did
-not warm it up) gets its kernel, or its worker, replaced before the next notebook runs.
+The executed notebook is written once, when it completes (also when a cell fails or the kernel
+dies), not at the start and end of every cell as Papermill's default engine does.
 
 Crash safety: when the kernel dies, or the notebook runs longer than ``notebook_timeout``
 seconds (a watchdog kills the kernel), the engine raises :class:`KernelFailure` with the reason
-and the partly executed notebook, and drops the kernel; the next notebook gets a new one. In the
-fork pool the worker itself dies or is killed, and the template reports it the same way.
+and the partly executed notebook, and drops the kernel; the next notebook gets a new one.
 
 Use it with Papermill by name, ``papermill.execute_notebook(..., engine_name="npo-warm",
 notebook_timeout=600)`` or ``papermill --engine npo-warm``. The name is registered by the entry
@@ -38,7 +33,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 
 import nbformat
 from papermill.clientwrap import PapermillNotebookClient
@@ -47,7 +41,6 @@ from papermill.log import logger
 
 from npo_analysis.batch.kernel import (  # noqa: F401  (re-exported: the engine's kernel API)
     STARTUP_TIMEOUT,
-    KernelCodeError,
     WarmKernel,
     drop_kernel,
     shutdown_kernels,
@@ -78,49 +71,6 @@ class KernelFailure(RuntimeError):
 
 
 # --- The Papermill engine -----------------------------------------------------------------------
-
-
-#: Fields of each output message type, as :func:`nbformat.v4.output_from_msg` reads them.
-_OUTPUT_FIELDS = {"execute_result": ("metadata", "data", "execution_count"),
-                  "display_data": ("metadata", "data"), "stream": ("name", "text"),
-                  "error": ("ename", "evalue", "traceback")}
-
-
-def output_node(message: dict) -> nbformat.NotebookNode | None:
-    """The notebook output of a kernel's IOPub message, as :func:`nbformat.v4.output_from_msg`
-    makes it but without validating it against the schema (``None``: not an output message).
-
-    nbformat checks every output with jsonschema's pure-Python validator, about a third of a
-    millisecond each and sixty outputs a report; Papermill validates the whole notebook when it
-    writes it, so nothing goes unchecked.
-    """
-    kind = message["header"]["msg_type"]
-    if kind not in _OUTPUT_FIELDS:
-        return None
-    content = message["content"]
-    return nbformat.from_dict({"output_type": kind,
-                               **{name: content[name] for name in _OUTPUT_FIELDS[kind]}})
-
-
-class WarmNotebookClient(PapermillNotebookClient):
-    """Papermill's notebook client with outputs built by :func:`output_node`."""
-
-    def output(self, outs, msg, display_id, cell_index):
-        """Append the output of ``msg`` to ``outs`` (nbclient's logic, see :func:`output_node`)."""
-        if self.output_hook_stack[msg["parent_header"].get("msg_id")]:
-            return super().output(outs, msg, display_id, cell_index)  # a widget's output hook
-        out = output_node(msg)
-        if out is None:
-            return super().output(outs, msg, display_id, cell_index)  # nbclient logs it
-        if self.clear_before_next_output:
-            outs[:] = []
-            self.clear_display_id_mapping(cell_index)
-            self.clear_before_next_output = False
-        if display_id:
-            self._display_id_map.setdefault(display_id, {}).setdefault(cell_index, []).append(
-                len(outs))
-        outs.append(out)
-        return out
 
 
 def _name_injected_cell(notebook) -> None:
@@ -165,22 +115,19 @@ class WarmEngine(Engine):
                                  stderr_file=None, start_timeout=STARTUP_TIMEOUT,
                                  execution_timeout=None, notebook_timeout=None, kernel_log=None,
                                  **kwargs):
-        """Execute ``nb_man.nb`` in the warm kernel (see the module docstring), or in this
-        process when it is a fork of the fork pool's template (:mod:`.inprocess`)."""
+        """Execute ``nb_man.nb`` in this thread's warm kernel, reset first (see the module
+        docstring), with Papermill's notebook client."""
         _name_injected_cell(nb_man.nb)
-        inprocess = sys.modules.get("npo_analysis.batch.inprocess")
-        if inprocess is not None and inprocess.is_active():
-            from npo_analysis.batch.kernel_state import prepare_run
-
-            prepare_run(os.getcwd())
-            return inprocess.execute_managed_notebook(nb_man)
         kernel = cls._prepared_kernel(kernel_name, max(start_timeout, STARTUP_TIMEOUT),
                                       kernel_log)
-        client = WarmNotebookClient(
+        client = PapermillNotebookClient(
             nb_man, km=kernel.km, timeout=execution_timeout, startup_timeout=start_timeout,
             kernel_name=kernel_name, log=logger, log_output=log_output,
             stdout_file=stdout_file, stderr_file=stderr_file)
-        client.kc = kernel.kc
+        client.kc = kernel.kc  # the kernel's client: nbclient starts one only when it has none
+        # Papermill writes the notebook when each cell starts and ends (42 writes, 0.2 s a
+        # report); without an output path meanwhile it is written once, when it completes.
+        output_path, nb_man.output_path = nb_man.output_path, None
         with kernel.deadline(notebook_timeout) as watchdog:
             try:
                 result = client.execute()
@@ -188,6 +135,8 @@ class WarmEngine(Engine):
                 if kernel.is_alive() and not watchdog["expired"]:
                     raise
                 cls._fail(kernel, nb_man.nb, watchdog["expired"], notebook_timeout, exc)
+            finally:
+                nb_man.output_path = output_path
         if watchdog["expired"]:  # expired just after the last cell: still too late
             cls._fail(kernel, nb_man.nb, True, notebook_timeout, None)
         kernel.notebooks_run += 1
@@ -195,17 +144,9 @@ class WarmEngine(Engine):
 
     @staticmethod
     def _prepared_kernel(kernel_name: str, start_timeout: float, kernel_log) -> WarmKernel:
-        """This thread's warm kernel, reset for the next notebook; a new one when the last
-        notebook left state that cannot be reset (:class:`.kernel_state.StaleKernelError`)."""
+        """This thread's warm kernel, reset for the next notebook."""
         kernel = warm_kernel(kernel_name, start_timeout, kernel_log)
-        try:
-            kernel.prepare(os.getcwd())
-        except KernelCodeError as exc:
-            if exc.ename != "StaleKernelError":
-                raise
-            drop_kernel(kernel)
-            kernel = warm_kernel(kernel_name, start_timeout, kernel_log)
-            kernel.prepare(os.getcwd())
+        kernel.prepare(os.getcwd())
         return kernel
 
     @staticmethod

@@ -4,18 +4,21 @@ Papermill loads every entry point of the group ``papermill.engine`` while ``pape
 is being imported. :mod:`npo_analysis.batch.engine` imports Papermill, so an entry point naming
 it directly breaks a process that imports the engine module before Papermill (a circular
 import: the module is only half loaded when Papermill asks it for ``WarmEngine``). This module
-imports nothing of Papermill; its :class:`WarmEngine` hands each call to the real engine.
+imports nothing of Papermill; every attribute Papermill asks :class:`WarmEngine` for
+(``execute_notebook``, ``nb_kernel_name``, ``nb_language``) is the real engine's.
 """
 
 from __future__ import annotations
 
 
-class WarmEngine:
-    """Stand-in for :class:`npo_analysis.batch.engine.WarmEngine` (see the module docstring)."""
+class _Delegating(type):
+    """Metaclass: a missing class attribute is looked up on the real engine."""
 
-    @classmethod
-    def execute_notebook(cls, *args, **kwargs):
-        """:meth:`npo_analysis.batch.engine.WarmEngine.execute_notebook`."""
+    def __getattr__(cls, name: str):
         from npo_analysis.batch.engine import WarmEngine as Engine
 
-        return Engine.execute_notebook(*args, **kwargs)
+        return getattr(Engine, name)
+
+
+class WarmEngine(metaclass=_Delegating):
+    """Stand-in for :class:`npo_analysis.batch.engine.WarmEngine` (see the module docstring)."""

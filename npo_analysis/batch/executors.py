@@ -5,31 +5,28 @@ picklable top-level ``function`` on every job and yields the results *as they fi
 order). ``function`` must not raise for an expected failure: it returns a result describing it.
 
 * ``serial``: one after the other in this process (simplest to debug);
-* ``local`` (the default): a local process pool. On Linux, worker processes forked from one
-  warm template (:class:`.fork_pool.ForkPoolExecutor`), which shares the start-up cost of the
-  batch; elsewhere worker processes with a warm kernel each (:class:`LocalProcessExecutor`);
+* ``local`` (the default): a pool of local worker processes (:class:`LocalProcessExecutor`);
 * ``dask``: the workers of a Dask cluster (:mod:`.dask_executor`), at ``scheduler`` or a local
   cluster on 127.0.0.1.
 
-With ``serial``, ``dask`` and the kernel pool, each worker (each worker thread, for Dask) keeps
-one warm kernel of :mod:`npo_analysis.batch.engine` between jobs; the executors shut them down
-when they close. A dead kernel is then the job's own result (the engine reports it); in the
-fork pool the job's process itself dies, and ``run``'s ``lost(job, reason, notebook, seconds)``
-makes its result.
+Whatever the executor, the notebooks run the same way: each worker (each worker thread, for
+Dask; this process, for ``serial``) keeps one warm Jupyter kernel of
+:mod:`npo_analysis.batch.engine` between jobs and Papermill executes every notebook in it. A
+dead kernel, or a notebook over its time limit, is then the job's own result (the engine
+reports it and the next job gets a new kernel); the executors shut the kernels down when they
+close.
 
 An executor may be given a ``setup`` function (picklable, no arguments) that each worker runs
 once when it starts, before its first job: the batch starts the warm kernels with it, so they
-boot while the batch is still checking its national tables. The kernel pool starts its workers
-(and so runs ``setup``) when entered; ``serial`` runs it when entered; the fork pool needs none
-(its template starts warming up when entered); ``dask`` ignores it (a long-lived cluster's
-workers keep their kernels between batches).
+boot while the batch is still checking its national tables. The local pool starts its workers
+(and so runs ``setup``) when entered; ``serial`` runs it when entered; ``dask`` ignores it (a
+long-lived cluster's workers keep their kernels between batches).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Protocol
@@ -42,9 +39,8 @@ class Executor(Protocol):
 
     def __exit__(self, *exc) -> None: ...
 
-    def run(self, function: Callable, jobs: Iterable, lost: Callable | None = None) -> Iterator:
-        """Yield ``function(job)`` for every job, in completion order (``lost``: see the
-        module docstring)."""
+    def run(self, function: Callable, jobs: Iterable) -> Iterator:
+        """Yield ``function(job)`` for every job, in completion order."""
         ...
 
 
@@ -57,7 +53,7 @@ class SerialExecutor:
         Ignored (accepted so that every executor is built the same way).
     """
 
-    def __init__(self, workers: int = 1, setup: Callable | None = None, log_path=None):
+    def __init__(self, workers: int = 1, setup: Callable | None = None):
         self.workers = 1
         self.setup = setup
 
@@ -71,18 +67,19 @@ class SerialExecutor:
 
         shutdown_kernels()  # the warm kernel of this thread, if the jobs started one
 
-    def run(self, function: Callable, jobs: Iterable, lost: Callable | None = None) -> Iterator:
-        """Yield ``function(job)`` for every job, in order (``lost`` is not needed here)."""
+    def run(self, function: Callable, jobs: Iterable) -> Iterator:
+        """Yield ``function(job)`` for every job, in order."""
         for job in jobs:
             yield function(job)
 
 
 class LocalProcessExecutor:
-    """Run the jobs over a pool of local worker processes (``spawn`` start method).
+    """Run the jobs over a pool of local worker processes (``spawn`` start method), each
+    owning one warm kernel.
 
     ``spawn`` gives each worker a fresh interpreter (no forked locks or threads from the parent,
     same behaviour on Linux, macOS and Windows). A worker's warm kernel is stopped when the
-    worker exits (:mod:`npo_analysis.batch.engine` registers a finaliser).
+    worker exits (:mod:`npo_analysis.batch.kernel` registers an exit handler).
 
     Parameters
     ----------
@@ -92,7 +89,7 @@ class LocalProcessExecutor:
         Run by each worker process when it starts (see the module docstring).
     """
 
-    def __init__(self, workers: int, setup: Callable | None = None, log_path=None):
+    def __init__(self, workers: int, setup: Callable | None = None):
         self.workers = workers
         self.setup = setup
         self._pool: ProcessPoolExecutor | None = None
@@ -110,9 +107,8 @@ class LocalProcessExecutor:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def run(self, function: Callable, jobs: Iterable, lost: Callable | None = None) -> Iterator:
-        """Submit every job and yield the results as they finish (``lost`` is not needed:
-        the warm engine turns a dead kernel into the job's result)."""
+    def run(self, function: Callable, jobs: Iterable) -> Iterator:
+        """Submit every job and yield the results as they finish."""
         if self._pool is None:
             raise RuntimeError("LocalProcessExecutor.run called outside its `with` block")
         futures = [self._pool.submit(function, job) for job in jobs]
@@ -120,23 +116,14 @@ class LocalProcessExecutor:
             yield future.result()
 
 
-def _dask_executor(workers: int, scheduler: str | None = None, setup: Callable | None = None,
-                   log_path=None):
+def _dask_executor(workers: int, scheduler: str | None = None, setup: Callable | None = None):
     from npo_analysis.batch.dask_executor import DaskExecutor
 
     return DaskExecutor(workers, scheduler)  # ``setup`` ignored: see the module docstring
 
 
-def _local_executor(workers: int, setup: Callable | None = None, log_path=None):
-    if not sys.platform.startswith("linux"):  # macOS forbids some forks, Windows has none
-        return LocalProcessExecutor(workers, setup)
-    from npo_analysis.batch.fork_pool import ForkPoolExecutor
-
-    return ForkPoolExecutor(workers, setup, log_path)
-
-
 #: Executor factories by name (the ``--executor`` choices).
-EXECUTORS: dict[str, Callable] = {"serial": SerialExecutor, "local": _local_executor,
+EXECUTORS: dict[str, Callable] = {"serial": SerialExecutor, "local": LocalProcessExecutor,
                                   "dask": _dask_executor}
 
 
@@ -146,7 +133,7 @@ def default_workers() -> int:
 
 
 def get_executor(name: str, workers: int | None = None, scheduler: str | None = None,
-                 setup: Callable | None = None, log_path=None) -> Executor:
+                 setup: Callable | None = None) -> Executor:
     """Build the executor called ``name``.
 
     Parameters
@@ -160,8 +147,6 @@ def get_executor(name: str, workers: int | None = None, scheduler: str | None = 
         Address of a running Dask scheduler (``tcp://host:8786``); only for ``dask``.
     setup : callable, optional
         Run once by each worker when it starts (see the module docstring).
-    log_path : path-like, optional
-        Where the fork pool's template writes its standard error (other executors: ignored).
 
     Returns
     -------
@@ -179,8 +164,8 @@ def get_executor(name: str, workers: int | None = None, scheduler: str | None = 
     if workers < 1:
         raise ValueError(f"workers={workers!r}: expected a whole number >= 1")
     if name == "dask":
-        return EXECUTORS[name](workers, scheduler, setup, log_path)
+        return EXECUTORS[name](workers, scheduler, setup)
     if scheduler is not None:
         raise ValueError(f"scheduler={scheduler!r}: only the dask executor takes a scheduler "
                          f"address (executor={name!r})")
-    return EXECUTORS[name](workers, setup, log_path)
+    return EXECUTORS[name](workers, setup)

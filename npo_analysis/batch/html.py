@@ -1,6 +1,9 @@
-"""Export an executed report notebook to one self-contained HTML page.
+"""Export an executed report notebook to one self-contained HTML page with nbconvert.
 
-The page (template ``npo_analysis/templates/npo_report``) shows no code and no prompts, embeds its
+The page is made by :class:`nbconvert.HTMLExporter` with the package's own template, found
+through nbconvert's template mechanism (``template_name="npo_report"``, extending nbconvert's
+``lab`` template, in the ``extra_template_basedirs`` directory ``npo_analysis/templates``), with
+the code hidden (``exclude_input``). The page shows no code and no prompts, embeds its
 charts as inline SVG (and images, such as a Matplotlib figure of one's own, as base64 PNG),
 and loads nothing from another host: no require.js, MathJax, mermaid,
 widgets, web fonts or external stylesheets. It adds a banner when the dataset is synthetic, a
@@ -57,8 +60,6 @@ _TEXT = {
 }
 _H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
 _TAG = re.compile(r"<[^>]+>")
-_IMG_WITHOUT_ALT = re.compile(r"<img (?![^>]*\balt=)")
-_OUTPUT_AREA = re.compile(r'<div (class="[^"]*\bjp-OutputArea-output\b)')
 _EXTERNAL = re.compile(r"""\b(?:src|href|srcset|action|poster|data)\s*=\s*["']?\s*"""
                        r"""((?:https?:)?//[^"'\s>]*)""", re.I)
 _CSS_URL = re.compile(r"""(?:url\(|@import)\s*["']?\s*((?:https?:)?//[^"')\s]*)""", re.I)
@@ -121,7 +122,7 @@ def _texts(context: ReportContext) -> dict:
                                time=context.generated_at.strftime("%H:%M")),
     ]
     return {"banner": text["banner"] if context.synthetic else "", "nav_label": text["nav"],
-            "footer": footer}
+            "image_alt": text["image"], "footer": footer}
 
 
 def _for_readers(notebook):
@@ -139,35 +140,12 @@ def _for_readers(notebook):
     return notebook
 
 
-def _report_exporter_class():
-    """:class:`nbconvert.HTMLExporter` without its BeautifulSoup pass over the whole page.
-
-    nbconvert's exporter parses every page it renders again (BeautifulSoup) to add alternative
-    texts to images and ``tabindex`` to output areas (under cProfile, 0.16 s of a report's
-    0.23 s export). Our template's own markup is known, so :func:`_accessible` does both on the
-    text instead.
-    """
-    from nbconvert import HTMLExporter
-    from nbconvert.exporters.templateexporter import TemplateExporter
-    from nbconvert.filters.highlight import Highlight2HTML
-    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
-
-    class ReportExporter(HTMLExporter):
-        def from_notebook_node(self, nb, resources=None, **kw):
-            resources = self._init_resources(resources)
-            if "highlight_code" not in self.filters:  # the template names it; inputs are hidden
-                self.register_filter("highlight_code", Highlight2HTML(parent=self))
-            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
-            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-
-    return ReportExporter
-
-
 @functools.cache
 def _exporter(language: str):
-    """One configured exporter per language and process: building one (templates, Jinja
-    environment, filters) costs more than exporting a report, so workers reuse it."""
+    """One configured :class:`nbconvert.HTMLExporter` per language and process: building one
+    (templates, Jinja environment, filters) costs more than exporting a report, so workers
+    reuse it."""
+    from nbconvert import HTMLExporter
     from traitlets.config import Config
 
     # Inputs are hidden (no code CSS, no magics to highlight), no cell is removed by tag or
@@ -176,7 +154,7 @@ def _exporter(language: str):
     # the validations were half the export's time.
     unused = ("CSSHTMLHeaderPreprocessor", "TagRemovePreprocessor", "RegexRemovePreprocessor",
               "HighlightMagicsPreprocessor")
-    return _report_exporter_class()(
+    return HTMLExporter(
         config=Config({name: {"enabled": False} for name in unused}),
         optimistic_validation=True,
         extra_template_basedirs=[str(files("npo_analysis") / "templates")],
@@ -186,13 +164,6 @@ def _exporter(language: str):
         exclude_output_prompt=True,
         language_code=language,
     )
-
-
-def _accessible(page: str, language: str) -> str:
-    """Alternative text on images that have none; output areas focusable (``tabindex``), so a
-    keyboard can scroll a wide table (what nbconvert's exporter adds with BeautifulSoup)."""
-    page = _IMG_WITHOUT_ALT.sub(f'<img alt="{_TEXT[language]["image"]}" ', page)
-    return _OUTPUT_AREA.sub(r'<div tabindex="0" \1', page)
 
 
 def section_links(page: str) -> list[tuple[str, str]]:
@@ -234,21 +205,7 @@ def export_html(notebook, context: ReportContext) -> str:
     resources = {"npo": _texts(context), "metadata": {"name": context.title}}
     page, _ = _exporter(context.language).from_notebook_node(_for_readers(notebook),
                                                              resources=resources)
-    return _with_navigation(_accessible(page, context.language))
-
-
-def warm_up(languages: tuple[str, ...] = ("nl",)) -> None:
-    """Build the exporter of each language and render one small page with it, so that a
-    process forked afterwards (:mod:`.fork_pool`) finds the templates compiled."""
-    import nbformat
-
-    cells = [nbformat.v4.new_markdown_cell("## Data\n\n*warm-up*"),
-             nbformat.v4.new_code_cell("1", outputs=[nbformat.v4.new_output(
-                 "display_data", data={"text/html": "<p>1</p>", "text/plain": "1"})])]
-    for language in languages:
-        context = ReportContext("warm-up", "warm-up", True, "2024-10-01",
-                                dt.datetime(2024, 10, 1), language)
-        export_html(nbformat.v4.new_notebook(cells=cells), context)
+    return _with_navigation(page)
 
 
 def external_references(page: str) -> list[str]:

@@ -1,10 +1,11 @@
 """The run's ``index.html``: every municipality with its key figures and a link to its report.
 
-One sortable table (a few lines of inline JavaScript, nothing loaded from elsewhere): click a
-column header to sort by it, click again to reverse. Numbers are shown the Dutch way
-(``€ 1.234.567``, ``12,3%``) and sorted by their value (``data-sort``). Failed reports are listed
-apart with their error line and a link to the executed notebook that failed. Every name and
-message is HTML-escaped.
+The page is the Jinja template ``npo_analysis/templates/run_index.html.j2``, rendered with
+autoescaping on. One sortable table (a few lines of inline JavaScript, nothing loaded from
+elsewhere): click a column header to sort by it, click again to reverse. Numbers are shown the
+Dutch way (``€ 1.234.567``, ``12,3%``) and sorted by their value (``data-sort``). Failed
+reports are listed apart with their error line and a link to the executed notebook that failed.
+Every name and message is HTML-escaped (by Jinja).
 
 Key figures (:func:`key_figures`) come from :func:`npo_analysis.report.profile.
 municipality_profile` for the run's budget year, the same definitions the reports use. They are
@@ -14,7 +15,7 @@ computed once per national tables and budget year and kept next to the tables
 
 from __future__ import annotations
 
-import html
+import functools
 import json
 from pathlib import Path
 
@@ -28,6 +29,8 @@ from npo_analysis.formatting import (
 )
 
 INDEX_FILE = "index.html"
+#: The page's Jinja template, in ``npo_analysis/templates/``.
+TEMPLATE = "run_index.html.j2"
 #: (profile column, kind) of the table's figure columns, in order.
 COLUMNS = (("pupils", "count"), ("target_share", "pct"), ("score", "score"),
            ("goab_eur", "eur"), ("npo_schools_eur", "eur"))
@@ -63,39 +66,6 @@ _TEXT = {
         "created": "Made on {created} with npo-analysis {version}; run {run}.",
     },
 }
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:0 auto;
-max-width:72rem;padding:0 1rem 2rem;color:#1d2430;line-height:1.45}
-h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem}
-.wrap{overflow-x:auto}table{border-collapse:collapse;font-variant-numeric:tabular-nums;
-font-size:.9rem;width:100%}th,td{border-bottom:1px solid #d6dbe1;padding:.3rem .5rem;
-text-align:right;white-space:nowrap}th{background:#f3f5f7;cursor:pointer;user-select:none}
-th[aria-sort=ascending]::after{content:" \\25B2"}th[aria-sort=descending]::after{content:" \\25BC"}
-td.t,th.t{text-align:left}.failed{color:#a40000;font-weight:600}
-.banner{background:#fff3cd;border:2px solid #e0b400;padding:.5rem 1rem;font-weight:600}
-footer{color:#5b6573;font-size:.85rem;margin-top:2rem}
-@media print{th{cursor:auto}.hint{display:none}}
-"""
-_SORT_JS = """
-document.querySelectorAll("table.sortable").forEach(function (table) {
-  table.querySelectorAll("th").forEach(function (th, col) {
-    th.addEventListener("click", function () {
-      var asc = th.getAttribute("aria-sort") !== "ascending";
-      table.querySelectorAll("th").forEach(function (h) { h.removeAttribute("aria-sort"); });
-      th.setAttribute("aria-sort", asc ? "ascending" : "descending");
-      var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows);
-      rows.sort(function (a, b) {
-        var x = a.cells[col].getAttribute("data-sort"), y = b.cells[col].getAttribute("data-sort");
-        var nx = parseFloat(x), ny = parseFloat(y), c;
-        if (!isNaN(nx) && !isNaN(ny)) { c = nx - ny; } else { c = x.localeCompare(y, "nl"); }
-        return asc ? c : -c;
-      });
-      rows.forEach(function (r) { body.appendChild(r); });
-    });
-  });
-});
-"""
-
 
 #: Folder of the national tables holding :func:`cached_key_figures` (one file per budget year).
 FIGURES_DIR = "index"
@@ -177,81 +147,55 @@ def _formatted(value, kind: str, language: str) -> str:
     return format_number(value, 2, language)
 
 
-def _class(css: str) -> str:
-    return f' class="{css}"' if css else ""
+def _cell(text: str, sort_value, css: str = "", href: str | None = None,
+          link_css: str = "") -> dict:
+    """One table cell for the template: its text, ``data-sort`` value, class and link."""
+    sort = "" if is_missing(sort_value) else str(sort_value)
+    return {"text": text, "sort": sort, "css": css, "href": href, "link_css": link_css}
 
 
-def _cell(text: str, sort_value, css: str = "") -> str:
-    klass = _class(css)
-    sort = "" if is_missing(sort_value) else html.escape(str(sort_value), quote=True)
-    return f'<td{klass} data-sort="{sort}">{text}</td>'
-
-
-def _link(href: str, text: str, css: str = "") -> str:
-    return f'<a{_class(css)} href="{html.escape(href, quote=True)}">{html.escape(text)}</a>'
-
-
-def _report_cell(result, text: dict) -> str:
+def _report_cell(result, text: dict) -> dict:
     if result is None:
         return _cell("", "")
     if result.status == "ok":
-        return _cell(_link(result.html, text["open"]), "1", "t")
-    return _cell(_link(result.notebook, text["failed_label"], "failed"), "0", "t")
+        return _cell(text["open"], "1", "t", href=result.html)
+    return _cell(text["failed_label"], "0", "t", href=result.notebook, link_css="failed")
 
 
-def _municipality_row(row: dict, result, text: dict, language: str) -> str:
-    cells = [_cell(html.escape(row["municipality_code"]), row["municipality_code"], "t"),
-             _cell(html.escape(str(row["name"])), row["name"], "t"),
-             _cell(html.escape(str(row["province"])), row["province"], "t")]
-    cells += [_cell(html.escape(_formatted(row[col], kind, language)), row[col])
-              for col, kind in COLUMNS]
-    return "<tr>" + "".join(cells) + _report_cell(result, text) + "</tr>"
+def _municipality_row(row: dict, result, text: dict, language: str) -> list[dict]:
+    cells = [_cell(row["municipality_code"], row["municipality_code"], "t"),
+             _cell(str(row["name"]), row["name"], "t"),
+             _cell(str(row["province"]), row["province"], "t")]
+    cells += [_cell(_formatted(row[col], kind, language), row[col]) for col, kind in COLUMNS]
+    return cells + [_report_cell(result, text)]
 
 
-def _municipality_table(figures: list[dict], results: dict, text: dict, language: str,
-                        year: int) -> str:
+def _heads(text: dict, year: int) -> list[dict]:
     heads = [("code", "t"), ("municipality", "t"), ("province", "t")]
     heads += [(col, "") for col, _ in COLUMNS] + [("report", "t")]
-    header = "".join(
-        f'<th scope="col"{_class(css)}>{html.escape(text[key].format(year=year))}</th>'
-        for key, css in heads)
-    rows = "\n".join(_municipality_row(row, results.get(row["municipality_code"]), text, language)
-                     for row in figures if row["municipality_code"] in results)
-    return (f'<div class="wrap"><table class="sortable"><thead><tr>{header}</tr></thead>'
-            f"<tbody>\n{rows}\n</tbody></table></div>")
+    return [{"text": text[key].format(year=year), "css": css} for key, css in heads]
 
 
-def _failure_list(failed: list, text: dict) -> str:
-    if not failed:
-        return ""
-    items = "\n".join(
-        f"<li><strong>{html.escape(r.name or r.code)}</strong> ({html.escape(r.code)}): "
-        f"<code>{html.escape(r.error or '')}</code> – {_link(r.notebook, text['notebook'])}</li>"
-        for r in failed)
-    return f"<h2>{html.escape(text['failures'])}</h2>\n<ul>\n{items}\n</ul>"
+@functools.cache
+def _template():
+    """The page's Jinja template (``npo_analysis/templates/run_index.html.j2``), autoescaped."""
+    from jinja2 import Environment, PackageLoader
+
+    environment = Environment(loader=PackageLoader("npo_analysis", "templates"),
+                              autoescape=True, keep_trailing_newline=True)
+    return environment.get_template(TEMPLATE)
 
 
-def _overview_list(overviews: list, text: dict) -> str:
-    if not overviews:
-        return ""
-    items = "\n".join(
-        f"<li>{_link(r.html, r.name or r.code)}</li>" if r.status == "ok" else
-        f"<li>{html.escape(r.name or r.code)}: <span class=\"failed\">"
-        f"{html.escape(text['failed_label'])}</span></li>" for r in overviews)
-    return f"<h2>{html.escape(text['overviews'])}</h2>\n<ul>\n{items}\n</ul>"
-
-
-def _left_out_paragraph(dataset: dict, language: str) -> str:
+def _left_out_sentence(dataset: dict, language: str) -> str:
     """The sentence on scored schools a public import left out (none: empty)."""
     from npo_analysis.left_out import dataset_left_out_sentence
 
-    sentence = dataset_left_out_sentence(dataset, language)
-    return f'<p class="banner">{html.escape(sentence)}</p>' if sentence else ""
+    return dataset_left_out_sentence(dataset, language) or ""
 
 
 def render_index(figures, results: list, *, year: int, dataset: dict,
                  run_id: str, created: str, version: str, language: str = "nl") -> str:
-    """The index page as HTML text.
+    """The index page as HTML text (the Jinja template :data:`TEMPLATE`, every value escaped).
 
     Parameters
     ----------
@@ -278,39 +222,22 @@ def render_index(figures, results: list, *, year: int, dataset: dict,
     if hasattr(figures, "columns"):  # a DataFrame of key_figures
         figures = figure_records(figures)
     municipal = {r.code: r for r in results if r.kind == "municipality"}
-    failed = [r for r in results if r.status == "failed"]
-    overviews = [r for r in results if r.kind == "overview"]
-    banner = (f'<p class="banner">{html.escape(text["banner"])}</p>'
-              if dataset.get("synthetic") else "")
     dataset_line = text["dataset"].format(
         name=dataset["name"], date=format_date(dataset["count_date"], language), year=year,
         kind=text["synthetic"] if dataset.get("synthetic") else "")
     summary = text["summary"].format(ok=sum(r.status == "ok" for r in municipal.values()),
                                      total=len(municipal),
                                      failed=sum(r.status == "failed" for r in municipal.values()))
-    footer = text["created"].format(created=created, version=version, run=run_id)
-    return f"""<!DOCTYPE html>
-<html lang="{language}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(text["title"])}</title>
-<style>{_CSS}</style>
-</head>
-<body>
-{banner}
-<h1>{html.escape(text["title"])}</h1>
-<p>{html.escape(dataset_line)} {html.escape(summary)}</p>
-{_left_out_paragraph(dataset, language)}
-<p class="hint">{html.escape(text["sort_hint"])}</p>
-{_municipality_table(figures, municipal, text, language, year)}
-{_failure_list(failed, text)}
-{_overview_list(overviews, text)}
-<footer><p>{html.escape(footer)}</p></footer>
-<script>{_SORT_JS}</script>
-</body>
-</html>
-"""
+    return _template().render(
+        language=language, text=text, heads=_heads(text, year),
+        banner=text["banner"] if dataset.get("synthetic") else "",
+        dataset_line=dataset_line, summary=summary,
+        left_out=_left_out_sentence(dataset, language),
+        rows=[_municipality_row(row, municipal.get(row["municipality_code"]), text, language)
+              for row in figures if row["municipality_code"] in municipal],
+        failed=[r for r in results if r.status == "failed"],
+        overviews=[r for r in results if r.kind == "overview"],
+        footer=text["created"].format(created=created, version=version, run=run_id))
 
 
 def write_index(run_dir: str | Path, page: str) -> Path:

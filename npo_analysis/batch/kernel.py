@@ -28,7 +28,7 @@ STARTUP_TIMEOUT = 120.0
 #: says otherwise: the batch runs one kernel per core, and an idle OpenBLAS thread spin-waits
 #: (measured: 0.1 s of CPU per report, a sixth of the kernel's work, with two threads).
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-_WARM_UP = "import npo_analysis.batch.kernel_state as _k; _k.warm_up(); del _k"
+_WARM_UP = "__import__('npo_analysis.batch.kernel_state').batch.kernel_state.warm_up()"
 _PREPARE = "__import__('npo_analysis.batch.kernel_state').batch.kernel_state.prepare_run({cwd!r})"
 _local = threading.local()
 
@@ -272,14 +272,9 @@ def _shutdown_all_at_exit() -> None:
         for kernel in list(kernels.values()):
             kernel.kill()
             with contextlib.suppress(Exception):
+                kernel.kc.stop_channels()
                 kernel.km.cleanup_connection_file()
         kernels.clear()
 
 
-atexit.register(_shutdown_all_at_exit)
-try:  # worker processes of multiprocessing skip atexit; their finalizers do run
-    from multiprocessing.util import Finalize
-
-    Finalize(None, _shutdown_all_at_exit, exitpriority=10)
-except ImportError:  # pragma: no cover - multiprocessing is always there on CPython
-    pass
+atexit.register(_shutdown_all_at_exit)  # also in the local pool's spawned workers

@@ -18,9 +18,9 @@
    parameter file, package version and HTML template; status ok; HTML present). Copies keep each
    run self-contained, so old runs can be deleted freely;
 5. run the other jobs on the chosen executor (:mod:`.executors`) with a progress bar: Papermill
-   executes the notebook with the warm engine ``npo-warm`` (:mod:`.engine`: in a worker forked
-   from a warm template, or in a warm kernel per worker; reset before every notebook; working
-   directory = the notebook's folder) into
+   executes the notebook with the warm engine ``npo-warm`` (:mod:`.engine`: a warm Jupyter
+   kernel per worker, reset before every notebook; working directory = the notebook's folder)
+   into
    ``<run>/notebooks/<code>.ipynb`` and nbconvert exports ``<run>/reports/<code>.html`` from the
    notebook in memory. A failing notebook, a kernel or worker that dies and a notebook that
    exceeds the per-notebook ``timeout`` are recorded (the error's last line, or the reason)
@@ -29,8 +29,8 @@
    (a relative symlink, replaced atomically).
 
 Messages a worker writes on stderr while running a notebook go to ``<run>/logs/<code>.log``
-(removed when empty); what the warm kernels, or the fork pool's template and workers, write on
-stderr outside a notebook (start-up warnings, crashes) goes to ``<run>/logs/kernels.log``
+(removed when empty); what the warm kernels write on stderr outside a notebook (start-up
+warnings, crashes) goes to ``<run>/logs/kernels.log``
 (removed when empty).
 Every file is written atomically: a crashed run leaves no truncated file, and ``latest`` moves
 only once the run's manifest exists.
@@ -67,7 +67,7 @@ DEFAULT_TIMEOUT = 600.0
 #: Notebook parameter that receives ``<run>/reports`` (for the Excel workbook), when declared.
 EXPORT_PARAMETER = "export_dir"
 LATEST = "latest"
-#: Log of what the warm kernels, or the fork pool, write outside a notebook (``<run>/logs/``).
+#: Log of what the warm kernels write outside a notebook (``<run>/logs/``).
 KERNELS_LOG = "kernels.log"
 TABLES_DIR = "tables"
 MAX_ERROR_CHARS = 500
@@ -250,44 +250,6 @@ def execute_job(job: ReportJob) -> ReportResult:
         code=job.code, name=job.name, kind=job.kind, status="failed" if error else "ok",
         error=error, parameters=job.parameters, notebook=job.notebook_out, html=html,
         duration_s=round(time.perf_counter() - start, 3), html_sha256=digest, html_bytes=size,
-        input_hash=job.input_hash)
-
-
-def lost_job(job: ReportJob, reason: str, notebook, seconds: float) -> ReportResult:
-    """The result of a job whose process died or ran out of time (the fork pool's ``lost``):
-    the notebook as far as it was executed, with the reason as the running cell's error, is
-    written to the job's notebook path; the reason names that cell.
-
-    Parameters
-    ----------
-    job : ReportJob
-        The job.
-    reason : str
-        ``kernel died (killed by signal 9 (SIGKILL))`` or the timeout.
-    notebook : nbformat.NotebookNode or None
-        The notebook as far as it ran (``None``: it never started).
-    seconds : float
-        How long the job ran.
-
-    Returns
-    -------
-    ReportResult
-        ``status`` ``"failed"``.
-    """
-    if notebook is not None:
-        from papermill.iorw import write_ipynb
-
-        from npo_analysis.batch.engine import mark_failure
-
-        reason = mark_failure(notebook, reason)
-        target = Path(job.run_dir) / job.notebook_out
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(target, suffix=".ipynb") as staging:
-            write_ipynb(notebook, str(staging))
-    return ReportResult(
-        code=job.code, name=job.name, kind=job.kind, status="failed",
-        error=reason[:MAX_ERROR_CHARS], parameters=job.parameters, notebook=job.notebook_out,
-        html=None, duration_s=round(seconds, 3), html_sha256=None, html_bytes=None,
         input_hash=job.input_hash)
 
 
@@ -583,7 +545,7 @@ def _execute(engine, jobs: list[ReportJob], verbose: bool, on_result=None
     if not jobs:
         return results
     with tqdm(total=len(jobs), desc="rapporten", unit="rapport", disable=not verbose) as bar:
-        for result in engine.run(execute_job, jobs, lost=lost_job):
+        for result in engine.run(execute_job, jobs):
             results.append(result)
             if on_result is not None:
                 on_result(results)
@@ -764,8 +726,7 @@ def run_reports(data_dir: str | Path, out_dir: str | Path, *, year: int,
     run_id, run_dir = new_run_dir(out_dir, generated_at)
     setup = _worker_setup(run_dir, early=not resume)
     try:
-        with get_executor(executor, workers, scheduler, setup,
-                          log_path=run_dir / "logs" / KERNELS_LOG) as engine:
+        with get_executor(executor, workers, scheduler, setup) as engine:
             names = _municipality_names(data_dir)  # the workers start meanwhile
             codes = select_municipalities(names, municipalities)
             tables_dir, national = _tables(data_dir, out_dir, params_dir, rounds, seed, verbose)
