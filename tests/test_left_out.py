@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from npo_analysis.batch.index import _left_out_paragraph
+from npo_analysis.batch.index import _left_out_sentence
 from npo_analysis.left_out import (
     dataset_left_out_sentence,
     left_out_by_municipality,
@@ -52,5 +52,5 @@ def test_sentences_in_both_languages():
 def test_index_page_sentence_from_dataset_json():
     dataset = {"public": {"left_out": {"schools": 35, "score": 9876.5}}}
     assert "35 scholen" in dataset_left_out_sentence(dataset)
-    assert _left_out_paragraph(dataset, "en").startswith('<p class="banner">Note: 35 schools')
-    assert _left_out_paragraph({"name": "demoland"}, "nl") == ""
+    assert _left_out_sentence(dataset, "en").startswith("Note: 35 schools")
+    assert _left_out_sentence({"name": "demoland"}, "nl") == ""
