@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from npo_analysis.budgets import allocate_year
-from npo_analysis.params import load_params
+from npo_analysis.domain.budgets import allocate_year
+from npo_analysis.domain.params import load_params
 
 PARAMS_DIR = Path(__file__).resolve().parents[1] / "params"
 N_MUNICIPALITIES, N_SCHOOLS, YEAR, REPEATS, SEED = 342, 6_100, 2022, 5, 20261127

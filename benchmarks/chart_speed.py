@@ -5,7 +5,7 @@ Usage: ``python benchmarks/chart_speed.py [--runs 30] [--svg-dir DIR]``.
 Each chart kind is drawn ``--runs`` times on report-sized data (11 bars, a 4 x 10 heat map, 4
 domains x 2 areas of point ranges, 7 years x 3 stacked budget components, 25 differences …) in
 the report theme (Agg backend) and the median wall and CPU time of one chart, from the call to
-the finished SVG text of :func:`npo_analysis.plots.to_svg` (constrained layout and SVG encoding
+the finished SVG text of :func:`npo_analysis.report.plots.to_svg` (constrained layout and SVG encoding
 included, figure closed), is printed with the size of its SVG. The goal is at most 50 ms per
 kind. ``--svg-dir`` also writes one SVG of every kind there, for a visual check. Prints one line
 per kind and, last, ``median_ms_per_report=...``: the sum of the medians of the 11 charts of a
@@ -26,7 +26,7 @@ import pandas as pd
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from npo_analysis import plots  # noqa: E402
+from npo_analysis.report import plots  # noqa: E402
 
 NOTE = ("Bron: demoland-small (synthetisch), teldatum 1 februari 2025; budgetten 2024: "
         "params/2024.yaml; berekening npo-analysis 0.1.0")

@@ -7,7 +7,7 @@ by_grade=False, growth=national_growth)``: one fit per test domain); the nationa
 per batch. Prints the median seconds of a municipality fit (over the first ``--municipalities``
 municipalities with test results, each timed ``--runs`` times, median per municipality, then the
 median and the largest of those), the median of the national fit, and the time a fresh process
-takes to import :mod:`npo_analysis.delays` and make its first municipality fit (the import of
+takes to import :mod:`npo_analysis.domain.delays` and make its first municipality fit (the import of
 the statistics libraries included), as ``name=seconds`` lines. BLAS runs on one thread, as in the
 batch's report kernels (:data:`npo_analysis.batch.kernel.THREAD_VARIABLES`), unless the
 environment says otherwise.
@@ -24,14 +24,14 @@ import time
 
 COLD = """
 import sys, time
-from npo_analysis.demoland import generate
+from npo_analysis.data.demoland import generate
 data = generate(sys.argv[1], seed=int(sys.argv[2]))
 tests, schools = data["test_results"], data["schools"]
 code = sys.argv[3]
 rows = tests[tests["school_id"].isin(schools.loc[schools["municipality_code"] == code,
                                                  "school_id"])]
 start = time.perf_counter()
-from npo_analysis import delays
+from npo_analysis.domain import delays
 delays.estimate_delays(rows, by_grade=False, growth=delays.expected_growth(tests))
 print(time.perf_counter() - start)
 """
@@ -57,8 +57,8 @@ def main() -> None:
     for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(variable, "1")  # before numpy loads; the cold runs inherit it
 
-    from npo_analysis import delays
-    from npo_analysis.demoland import generate
+    from npo_analysis.data.demoland import generate
+    from npo_analysis.domain import delays
 
     data = generate(args.profile, seed=args.seed)
     tests, schools = data["test_results"], data["schools"]

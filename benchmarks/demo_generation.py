@@ -22,9 +22,9 @@ import sys
 
 CHILD = """
 import json, resource, sys, tempfile, time
-from npo_analysis.dataset import write_dataset
-from npo_analysis.demoland import generate
-from npo_analysis.demoland.calibration import format_statistics, statistics
+from npo_analysis.data.dataset import write_dataset
+from npo_analysis.data.demoland import generate
+from npo_analysis.data.demoland.calibration import format_statistics, statistics
 profile, seed, with_stats = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
 start = time.perf_counter()
 dataset = generate(profile, seed)

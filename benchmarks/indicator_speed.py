@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def national_dataset():
     """Demoland national when available, else the numpy-made country of the indicator tests."""
     try:
-        from npo_analysis.demoland import generate
+        from npo_analysis.data.demoland import generate
     except ImportError:
         sys.path.insert(0, str(ROOT / "tests"))
         from test_indicator_recovery import make_dataset
@@ -40,8 +40,8 @@ def national_dataset():
 
 def child(directory: Path, rounds: int) -> None:
     """Run once in this process and print ``{"seconds": ..., "peak_mb": ...}``."""
-    from npo_analysis.dataset import Dataset, DatasetInfo, read_raw_tables
-    from npo_analysis.indicator import compute_indicator
+    from npo_analysis.data.dataset import Dataset, DatasetInfo, read_raw_tables
+    from npo_analysis.domain.indicator import compute_indicator
 
     tables = ["municipalities", "neighbourhoods", "schools", "pupils", "toddlers"]
     dataset = Dataset(DatasetInfo.from_file(directory / "dataset.json"),
@@ -87,7 +87,7 @@ def main() -> None:
     elif args.directory is not None:
         measure(args.directory, args.runs, args.rounds)
     else:
-        from npo_analysis.dataset import write_dataset
+        from npo_analysis.data.dataset import write_dataset
 
         with tempfile.TemporaryDirectory() as tmp:
             dataset = national_dataset()

@@ -25,14 +25,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from npo_analysis import maps  # noqa: E402
-from npo_analysis.demoland import generate  # noqa: E402
-from npo_analysis.geometry import areas  # noqa: E402
-from npo_analysis.sources.geometry import (  # noqa: E402
-    SOURCE_LINE,
-    combine_boundaries,
-    read_boundaries,
-)
+from npo_analysis.data.demoland import generate  # noqa: E402
+from npo_analysis.data.geometry import areas  # noqa: E402
+from npo_analysis.data.sources.geometry import SOURCE_LINE, combine_boundaries, read_boundaries
+from npo_analysis.report import maps  # noqa: E402
 
 REPEATS = 5
 MAX_SVG_BYTES = 300_000

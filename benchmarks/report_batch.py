@@ -59,8 +59,8 @@ def sample_codes(data: Path, n: int | None) -> list[str]:
 
 def tables_dir(data: Path, out: Path) -> Path:
     """The cache directory the batch uses for these inputs (see npo_analysis.batch.runner)."""
-    from npo_analysis.batch.hashing import json_sha256
-    from npo_analysis.national import national_inputs
+    from npo_analysis.hashing import json_sha256
+    from npo_analysis.national.tables import national_inputs
 
     return out.resolve() / "tables" / json_sha256(national_inputs(data.resolve(),
                                                                   ROOT / "params"))[:16]

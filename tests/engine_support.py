@@ -32,8 +32,8 @@ def tiny_report_inputs(root: Path, seed: int) -> dict:
     tables and analyses, and a copy of the report notebook: ``root``, ``tables``, ``notebook``
     and the municipality ``codes``."""
     from npo_analysis.batch.runner import _tables
-    from npo_analysis.dataset import write_dataset
-    from npo_analysis.demoland import generate
+    from npo_analysis.data.dataset import write_dataset
+    from npo_analysis.data.demoland import generate
 
     dataset = generate("tiny", seed)
     write_dataset(dataset, root / "data")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from test_sources_cbs import write_score_workbook
 
-from npo_analysis.dataset import write_dataset
-from npo_analysis.demoland import generate
-from npo_analysis.national import build_national_tables
-from npo_analysis.sources.public_dataset import build_public_dataset
+from npo_analysis.data.dataset import write_dataset
+from npo_analysis.data.demoland import generate
+from npo_analysis.data.sources.public_dataset import build_public_dataset
+from npo_analysis.national.tables import build_national_tables
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PARAMS_DIR = PROJECT_ROOT / "params"

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from npo_analysis.allocation import (
+from npo_analysis.domain.allocation import (
     compare_scenarios,
     distribute,
     distribute_with_flags,

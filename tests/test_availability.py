@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from npo_analysis import availability
-from npo_analysis.availability import DatasetContents, Need, dataset_contents, missing_for
-from npo_analysis.dataset import write_dataset
-from npo_analysis.demoland import generate
-from npo_analysis.national import NationalTables
+from npo_analysis.data.dataset import write_dataset
+from npo_analysis.data.demoland import generate
+from npo_analysis.national.tables import NationalTables
+from npo_analysis.report import availability
+from npo_analysis.report.availability import DatasetContents, Need, dataset_contents, missing_for
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 PUBLIC_TABLES = {"municipalities": 3, "schools": 4, "neighbourhoods": 0, "interventions": 24,

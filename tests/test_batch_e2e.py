@@ -18,10 +18,10 @@ import pytest
 
 from npo_analysis.batch import run_reports
 from npo_analysis.batch.html import MAX_REPORT_BYTES, external_references, section_links
-from npo_analysis.dataset import write_dataset
-from npo_analysis.demoland import generate
+from npo_analysis.data.dataset import write_dataset
+from npo_analysis.data.demoland import generate
 from npo_analysis.formatting import format_count, format_eur, format_pct
-from npo_analysis.national import load_national_tables
+from npo_analysis.national.tables import load_national_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 YEAR = 2024

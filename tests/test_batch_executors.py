@@ -65,8 +65,8 @@ def test_bad_executor_options_are_refused():
 @pytest.mark.slow
 def test_reports_on_a_local_dask_cluster(tmp_path):
     pytest.importorskip("distributed")
-    from npo_analysis.dataset import write_dataset
-    from npo_analysis.demoland import generate
+    from npo_analysis.data.dataset import write_dataset
+    from npo_analysis.data.demoland import generate
 
     dataset = generate("tiny", 11)
     write_dataset(dataset, tmp_path / "data")

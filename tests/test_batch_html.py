@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from npo_analysis import __version__, plots
+from npo_analysis import __version__
 from npo_analysis.batch.html import (
     MAX_REPORT_BYTES,
     ReportContext,
@@ -22,6 +22,7 @@ from npo_analysis.batch.html import (
     external_references,
     section_links,
 )
+from npo_analysis.report import plots
 
 matplotlib.use("Agg")
 WHEN = dt.datetime(2026, 1, 2, 3, 4)

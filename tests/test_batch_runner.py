@@ -22,8 +22,8 @@ from click.testing import CliRunner
 from npo_analysis.batch import run_reports
 from npo_analysis.batch.html import external_references
 from npo_analysis.cli.reports import command as reports_command
-from npo_analysis.dataset import write_dataset
-from npo_analysis.demoland import generate
+from npo_analysis.data.dataset import write_dataset
+from npo_analysis.data.demoland import generate
 from npo_analysis.formatting import format_eur
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notebooks"
@@ -225,7 +225,7 @@ def test_declared_parameters_by_hand(tmp_path):
 
 def test_key_figures_are_kept_next_to_the_tables(first, monkeypatch):
     from npo_analysis.batch import index
-    from npo_analysis.national import load_national_tables
+    from npo_analysis.national.tables import load_national_tables
 
     tables_dir = Path(first["manifest"]["tables_dir"])
     path = tables_dir / index.FIGURES_DIR / f"key_figures_{YEAR}.json"
@@ -242,7 +242,7 @@ def test_key_figures_are_kept_next_to_the_tables(first, monkeypatch):
 
 def test_index_from_records_equals_index_from_the_frame(first):
     from npo_analysis.batch import index
-    from npo_analysis.national import load_national_tables
+    from npo_analysis.national.tables import load_national_tables
 
     tables_dir = Path(first["manifest"]["tables_dir"])
     frame = index.key_figures(first["root"] / "data", load_national_tables(tables_dir), YEAR)

@@ -1,4 +1,4 @@
-"""Tests of npo_analysis.benchmark: peer groups, comparisons and method-break markers."""
+"""Tests of npo_analysis.domain.peers: peer groups, comparisons and method-break markers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from npo_analysis.benchmark import (
+from npo_analysis.data.demoland import generate
+from npo_analysis.domain.indicator import compute_indicator
+from npo_analysis.domain.peers import (
     annotate_breaks,
     compare,
     describe_position,
@@ -19,8 +21,6 @@ from npo_analysis.benchmark import (
     peers_of,
     standardised_features,
 )
-from npo_analysis.demoland import generate
-from npo_analysis.indicator import compute_indicator
 
 
 def hand_profile() -> pd.DataFrame:

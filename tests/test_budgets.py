@@ -9,14 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from npo_analysis.budgets import (
+from npo_analysis.domain.budgets import (
     allocate_year,
     goab_budgets,
     municipal_totals,
     npo_municipal_grants,
     npo_school_budgets,
 )
-from npo_analysis.params import load_params
+from npo_analysis.domain.params import load_params
 
 PARAMS_DIR = Path(__file__).resolve().parents[1] / "params"
 

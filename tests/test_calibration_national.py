@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from npo_analysis.demoland import generate
-from npo_analysis.indicator import compute_indicator
+from npo_analysis.data.demoland import generate
+from npo_analysis.domain.indicator import compute_indicator
 
 pytestmark = pytest.mark.slow
 

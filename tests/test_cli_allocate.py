@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from npo_analysis.cli import main
-from npo_analysis.dataset import Dataset, DatasetInfo, write_dataset
+from npo_analysis.data.dataset import Dataset, DatasetInfo, write_dataset
 
 PARAMS_DIR = Path(__file__).resolve().parents[1] / "params"
 CODES = ["GM0001", "GM0002", "GM0003"]

@@ -8,10 +8,10 @@ import pytest
 from report_support import PARAMS_DIR, REALFORMAT
 from test_sources_cbs import write_score_workbook
 
-from npo_analysis.dataset import write_dataset
-from npo_analysis.indicator.published import combine_count_dates
-from npo_analysis.national import build_national_tables, load_national_tables
-from npo_analysis.sources.public_dataset import build_public_dataset
+from npo_analysis.data.dataset import write_dataset
+from npo_analysis.data.sources.public_dataset import build_public_dataset
+from npo_analysis.domain.indicator.published import combine_count_dates
+from npo_analysis.national.tables import build_national_tables, load_national_tables
 
 
 def two_count_dates(scores: pd.DataFrame) -> pd.DataFrame:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from npo_analysis import datamodel_doc, schema
-from npo_analysis.dataset import DatasetInfo
+from npo_analysis.data import datamodel_doc, schema
+from npo_analysis.data.dataset import DatasetInfo
 
 COMMITTED = Path(__file__).resolve().parents[1] / "docs" / "data-model.md"
 

@@ -9,15 +9,15 @@ import pandas as pd
 import pytest
 from test_validation import EDU, ORIGIN, mini_info, mini_tables, with_column, write_mini
 
-from npo_analysis import schema
-from npo_analysis.dataset import (
+from npo_analysis.data import schema
+from npo_analysis.data.dataset import (
     Dataset,
     DatasetError,
     coerce_table,
     load_dataset,
     write_dataset,
 )
-from npo_analysis.validation import ValidationError, validate_tables
+from npo_analysis.data.validation import ValidationError, validate_tables
 
 #: The canonical in-memory dtypes of a few columns, typed from the rules in load_dataset's brief.
 EXPECTED_DTYPES = {
@@ -191,9 +191,9 @@ def test_nan_in_float_column_survives(mini_dir):
 
 
 def test_demoland_tiny_is_valid_and_keeps_its_dtypes_through_a_round_trip(tmp_path):
-    demoland = pytest.importorskip("npo_analysis.demoland")
+    demoland = pytest.importorskip("npo_analysis.data.demoland")
     if not hasattr(demoland, "generate"):
-        pytest.skip("npo_analysis.demoland.generate is not available yet")
+        pytest.skip("npo_analysis.data.demoland.generate is not available yet")
     dataset = demoland.generate("tiny")
     problems = validate_tables(dataset.tables)
     assert problems == [], str(ValidationError(problems))

@@ -1,4 +1,4 @@
-"""Tests of npo_analysis.delays: exact recovery on a noise-free panel, planted Demoland delays."""
+"""Tests of npo_analysis.domain.delays: exact recovery on a noise-free panel, planted Demoland delays."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 import statsmodels.api as sm
 from scipy.stats import t as student_t
 
-from npo_analysis import delays
-from npo_analysis.demoland import DEFAULT_SEED, generate
+from npo_analysis.data.demoland import DEFAULT_SEED, generate
+from npo_analysis.domain import delays
 
 YEARS = (2018, 2019, 2020, 2021)
 #: Hand-chosen delays (points) per later time point; the baseline is 2018 and 2019 midden.

@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from npo_analysis import __version__, schema
-from npo_analysis.dataset import write_dataset
-from npo_analysis.demoland import PROFILES, generate
-from npo_analysis.demoland.calibration import imputed_effect, school_scores, statistics
-from npo_analysis.menukaart import load_menukaart
+from npo_analysis import __version__
+from npo_analysis.data import schema
+from npo_analysis.data.dataset import write_dataset
+from npo_analysis.data.demoland import PROFILES, generate
+from npo_analysis.data.demoland.calibration import imputed_effect, school_scores, statistics
+from npo_analysis.data.menukaart import load_menukaart
 
 SEED = 20261127
 
@@ -88,7 +89,7 @@ def test_dataset_info(tiny):
     assert info.count_date == "2025-02-01"
     assert info.years == list(range(2018, 2025))
     assert info.sources[0]["name"] == "Demoland synthetic generator"
-    assert info.generator == {"name": "npo_analysis.demoland", "version": __version__,
+    assert info.generator == {"name": "npo_analysis.data.demoland", "version": __version__,
                               "seed": SEED, "profile": "tiny"}
 
 
@@ -443,7 +444,7 @@ def test_cli_demo_writes_a_dataset(tmp_path):
     from click.testing import CliRunner
 
     from npo_analysis.cli import main
-    from npo_analysis.dataset import DatasetInfo, read_raw_tables, read_truth
+    from npo_analysis.data.dataset import DatasetInfo, read_raw_tables, read_truth
 
     out = tmp_path / "tiny"
     result = CliRunner().invoke(main, ["demo", "--profile", "tiny", "--seed", "5",

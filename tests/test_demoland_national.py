@@ -1,7 +1,7 @@
 """Calibration of the national Demoland profile against the real 2019 CBS figures (slow).
 
 Tolerances are the ones agreed in the project brief; the real figures are in
-``npo_analysis.demoland.calibration.TARGETS`` (from ``domain.md`` sections 2 and 6).
+``npo_analysis.data.demoland.calibration.TARGETS`` (from ``domain.md`` sections 2 and 6).
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from npo_analysis.demoland import generate
-from npo_analysis.demoland.calibration import statistics
+from npo_analysis.data.demoland import generate
+from npo_analysis.data.demoland.calibration import statistics
 
 pytestmark = pytest.mark.slow
 

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import shapely
 
-from npo_analysis.demoland import geography, profiles
-from npo_analysis.demoland.sampling import stream
-from npo_analysis.demoland.shapes import build_shapes, country_outline
-from npo_analysis.geometry import geoparquet_bytes
+from npo_analysis.data.demoland import geography, profiles
+from npo_analysis.data.demoland.sampling import stream
+from npo_analysis.data.demoland.shapes import build_shapes, country_outline
+from npo_analysis.data.geometry import geoparquet_bytes
 
 SEED = 11
 

@@ -27,8 +27,8 @@ from npo_analysis.batch.engine import (
     shutdown_kernels,
     warm_kernel,
 )
-from npo_analysis.dataset import write_dataset
-from npo_analysis.demoland import generate
+from npo_analysis.data.dataset import write_dataset
+from npo_analysis.data.demoland import generate
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notebooks"
 NOTEBOOK = FIXTURES / "crash_report.ipynb"

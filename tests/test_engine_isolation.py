@@ -23,12 +23,7 @@ import papermill
 import pytest
 from engine_support import report_parameters, tiny_report_inputs, without_timing
 
-from npo_analysis.batch.engine import (
-    ENGINE_NAME,
-    register,
-    shutdown_kernels,
-    warm_kernel,
-)
+from npo_analysis.batch.engine import ENGINE_NAME, register, shutdown_kernels, warm_kernel
 from npo_analysis.batch.html import ReportContext, export_html
 from npo_analysis.batch.kernel_state import SEED
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from report_support import PARAMS_DIR, build_tiny
 
-from npo_analysis import export
 from npo_analysis.report import load_report_data, validate_parameters
+from npo_analysis.report import workbook as export
 from npo_analysis.report.analyses import ReportAnalyses
 
 

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from npo_analysis.dataset import read_raw_tables, write_dataset
-from npo_analysis.demoland import generate
-from npo_analysis.geometry import (
+from npo_analysis.data.dataset import read_raw_tables, write_dataset
+from npo_analysis.data.demoland import generate
+from npo_analysis.data.geometry import (
     GEOMETRY_FILE,
     GeometryError,
     geometry_frame,
@@ -18,7 +18,7 @@ from npo_analysis.geometry import (
     repair_polygons,
     write_geometry,
 )
-from npo_analysis.validation import validate_dataset
+from npo_analysis.data.validation import validate_dataset
 
 SQUARE = shapely.box(0, 0, 1000, 1000)
 BOWTIE = shapely.Polygon([(0, 0), (1000, 1000), (1000, 0), (0, 1000)])

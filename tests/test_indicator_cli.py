@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from test_indicator_recovery import make_dataset
 
 from npo_analysis.cli import main
-from npo_analysis.dataset import write_dataset
+from npo_analysis.data.dataset import write_dataset
 
 
 @pytest.fixture(scope="module")

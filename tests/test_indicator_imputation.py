@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from npo_analysis.indicator.imputation import (
+from npo_analysis.domain.indicator.imputation import (
     ConditionalSampler,
     EducationImputer,
     draw_levels,
     school_mean_bins,
 )
-from npo_analysis.indicator.inputs import Background
+from npo_analysis.domain.indicator.inputs import Background
 
 
 def background(mother, father, origin=None, band=None, debt=None) -> Background:

@@ -10,11 +10,11 @@ import pytest
 from scipy.stats import t as student_t
 from test_indicator_recovery import make_dataset
 
-from npo_analysis.dataset import Dataset
-from npo_analysis.indicator import compute_indicator, write_indicator
-from npo_analysis.indicator.children import read_children
-from npo_analysis.indicator.pipeline import SCHOOL_COLUMNS, fit_model, round_scores
-from npo_analysis.indicator.school_mean import child_school_means
+from npo_analysis.data.dataset import Dataset
+from npo_analysis.domain.indicator import compute_indicator, write_indicator
+from npo_analysis.domain.indicator.children import read_children
+from npo_analysis.domain.indicator.pipeline import SCHOOL_COLUMNS, fit_model, round_scores
+from npo_analysis.domain.indicator.school_mean import child_school_means
 
 MUNICIPALITY_COLUMNS = ["municipality_code", "pupils", "toddlers", "target_children",
                         "score_gross", "score"]

@@ -7,7 +7,11 @@ import functools
 import numpy as np
 import pytest
 
-from npo_analysis.indicator import apply_threshold, estimate_c_minus_g, read_cbs_school_scores
+from npo_analysis.domain.indicator import (
+    apply_threshold,
+    estimate_c_minus_g,
+    read_cbs_school_scores,
+)
 
 WORKBOOK = "cbs_achterstandsscores-scholen-2019.xlsx"
 

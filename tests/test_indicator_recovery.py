@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from npo_analysis import schema
-from npo_analysis.dataset import Dataset, DatasetInfo
-from npo_analysis.indicator import compute_indicator
+from npo_analysis.data import schema
+from npo_analysis.data.dataset import Dataset, DatasetInfo
+from npo_analysis.domain.indicator import compute_indicator
 
 LEVELS = schema.EDUCATION_LEVELS
 TRUTH = {
@@ -253,9 +253,9 @@ def test_target_group_is_15_percent(fixture_result):
 
 def demoland(profile: str):
     """A Demoland dataset; skips while the generator is not available."""
-    module = pytest.importorskip("npo_analysis.demoland")
+    module = pytest.importorskip("npo_analysis.data.demoland")
     if not hasattr(module, "generate"):
-        pytest.skip("npo_analysis.demoland.generate is not available yet")
+        pytest.skip("npo_analysis.data.demoland.generate is not available yet")
     return module.generate(profile, 20261127)
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from npo_analysis.indicator.scores import (
+from npo_analysis.domain.indicator.scores import (
     lowest,
     national_target,
     reliability_flags,

@@ -1,4 +1,4 @@
-"""Tests of npo_analysis.interventions: prices, plan values, the exact optimiser, the comparison."""
+"""Tests of npo_analysis.domain.interventions: prices, plan values, the exact optimiser, the comparison."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from npo_analysis.demoland import generate
-from npo_analysis.interventions import (
+from npo_analysis.data.demoland import generate
+from npo_analysis.data.menukaart import load_menukaart
+from npo_analysis.domain.interventions import (
     cost_effectiveness,
     describe_cost_effectiveness,
     describe_plans_vs_optimum,
@@ -19,8 +20,7 @@ from npo_analysis.interventions import (
     solve_per_pupil,
     value_plans,
 )
-from npo_analysis.interventions.optimiser import MenuItems, eligible_items
-from npo_analysis.menukaart import load_menukaart
+from npo_analysis.domain.interventions.optimiser import MenuItems, eligible_items
 
 
 def hand_menu(strands=("A", "B", "C"), evidence=(4, 4, 2)) -> pd.DataFrame:

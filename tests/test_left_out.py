@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from npo_analysis.batch.index import _left_out_sentence
-from npo_analysis.left_out import (
+from npo_analysis.data.left_out import (
     dataset_left_out_sentence,
     left_out_by_municipality,
     left_out_sentence,

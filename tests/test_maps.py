@@ -13,10 +13,10 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 import shapely  # noqa: E402
 
-from npo_analysis import maps  # noqa: E402
-from npo_analysis.demoland import generate  # noqa: E402
-from npo_analysis.geometry import geometry_frame  # noqa: E402
-from npo_analysis.schema import DEVELOPMENT_DOMAINS  # noqa: E402
+from npo_analysis.data.demoland import generate  # noqa: E402
+from npo_analysis.data.geometry import geometry_frame  # noqa: E402
+from npo_analysis.data.schema import DEVELOPMENT_DOMAINS  # noqa: E402
+from npo_analysis.report import maps  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from npo_analysis import schema
-from npo_analysis.menukaart import load_cost_bands, load_menukaart
-from npo_analysis.validation import validate_tables
+from npo_analysis.data import schema
+from npo_analysis.data.menukaart import load_cost_bands, load_menukaart
+from npo_analysis.data.validation import validate_tables
 
 #: The 15 official interventions, typed from the menukaart table: Dutch name, EEF strand,
 #: months of extra progress, cost band, evidence (1-5).

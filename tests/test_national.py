@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import npo_analysis.indicator
-from npo_analysis.dataset import write_dataset
-from npo_analysis.demoland import generate
-from npo_analysis.national import (
+import npo_analysis.domain.indicator
+from npo_analysis.data.dataset import write_dataset
+from npo_analysis.data.demoland import generate
+from npo_analysis.national.tables import (
     build_national_tables,
     load_national_tables,
     load_scenario,
@@ -118,7 +118,7 @@ def _forbid_indicator(monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("the indicator ran although the inputs were unchanged")
 
-    monkeypatch.setattr(npo_analysis.indicator, "compute_indicator", fail)
+    monkeypatch.setattr(npo_analysis.domain.indicator, "compute_indicator", fail)
 
 
 def test_cache_hit_and_miss_on_a_params_change(tiny, params, tmp_path, monkeypatch):
@@ -191,7 +191,7 @@ PUBLISHED_ROWS = [  # school, municipality, E, A, onderbouw, bovenbouw, publishe
 def _public_dataset(directory: Path) -> Path:
     import pandas as pd
 
-    from npo_analysis.dataset import Dataset, DatasetInfo
+    from npo_analysis.data.dataset import Dataset, DatasetInfo
 
     municipalities = pd.DataFrame({
         "municipality_code": ["GM0001", "GM0002", "GM0003"], "name": ["Aadorp", "Beekdal", "Cee"],

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from npo_analysis.params import (
+from npo_analysis.domain.params import (
     ParamsError,
     load_municipality_file,
     load_params,
@@ -235,7 +235,7 @@ def test_municipality_code_must_match_the_file_name(tmp_path):
 
 
 def test_a_changed_file_is_read_again_and_results_are_independent(tmp_path):
-    from npo_analysis import params as params_module
+    from npo_analysis.domain import params as params_module
 
     path = write_year(tmp_path, {"goab.minimum_eur": 64000})
     first = params_module._read_yaml(path)

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 
-from npo_analysis import plots
+from npo_analysis.report import plots
 
 NOTE = "Bron: test, teldatum 1 februari 2025"
 SVG_NS = "{http://www.w3.org/2000/svg}"

@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from npo_analysis.demoland import generate
-from npo_analysis.pupil_trend import municipality_pupil_history, trend_series
+from npo_analysis.data.demoland import generate
+from npo_analysis.data.pupil_trend import municipality_pupil_history, trend_series
+from npo_analysis.data.sources import duo
 from npo_analysis.report.trends import pupil_trend
-from npo_analysis.sources import duo
 
 FIXTURES = Path(__file__).parent / "fixtures" / "realformat"
 

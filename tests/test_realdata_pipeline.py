@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from npo_analysis import availability
 from npo_analysis.cli import main
-from npo_analysis.indicator.published import apply_threshold
-from npo_analysis.national import build_national_tables, load_national_tables
+from npo_analysis.domain.indicator.published import apply_threshold
+from npo_analysis.national.tables import build_national_tables, load_national_tables
+from npo_analysis.report import availability
 
 pytestmark = pytest.mark.realdata
 

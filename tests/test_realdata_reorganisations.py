@@ -14,12 +14,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from npo_analysis.dataset import write_dataset
-from npo_analysis.national import build_national_tables, load_national_tables
+from npo_analysis.data.dataset import write_dataset
+from npo_analysis.data.sources import cbs, duo
+from npo_analysis.data.sources.public_dataset import UnplacedSchoolsError, build_public_dataset
+from npo_analysis.data.sources.reorganisations import load_reorganisations
+from npo_analysis.national.tables import build_national_tables, load_national_tables
 from npo_analysis.report.trends import pupil_trend
-from npo_analysis.sources import cbs, duo
-from npo_analysis.sources.public_dataset import UnplacedSchoolsError, build_public_dataset
-from npo_analysis.sources.reorganisations import load_reorganisations
 
 ADDRESSES = "duo_02-alle-schoolvestigingen-basisonderwijs_2026.csv"
 PUPILS = "duo_06-historisch-overzicht-aantal-leerlingen-per-schoolvestiging_1996-2025.csv"

@@ -11,9 +11,17 @@ import pytest
 from report_support import PARAMS_DIR, build_tiny
 
 from npo_analysis import table_cache
-from npo_analysis.dataset import coerce_table
-from npo_analysis.delays import TEST_DOMAINS
-from npo_analysis.national import load_national_tables
+from npo_analysis.data.dataset import coerce_table
+from npo_analysis.domain.delays import TEST_DOMAINS
+from npo_analysis.national.analyses import (
+    ANALYSES_DIR,
+    COVERAGE_FILE,
+    TEST_RESULTS_FILE,
+    compute_national_analyses,
+    load_national_analyses,
+    write_national_analyses,
+)
+from npo_analysis.national.tables import load_national_tables
 from npo_analysis.report import (
     delays_view,
     goals,
@@ -26,14 +34,6 @@ from npo_analysis.report import (
     vve_view,
 )
 from npo_analysis.report.analyses import ReportAnalyses
-from npo_analysis.report.national_analyses import (
-    ANALYSES_DIR,
-    COVERAGE_FILE,
-    TEST_RESULTS_FILE,
-    compute_national_analyses,
-    load_national_analyses,
-    write_national_analyses,
-)
 
 YEAR = 2024
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from report_support import PARAMS_DIR
 
-from npo_analysis.params import ParamsError, load_municipality_file
+from npo_analysis.domain.params import ParamsError, load_municipality_file
 from npo_analysis.report.local_voice import commentary_markdown, lea_table, load_local_voice
 
 VOICE = '''code: "GM0001"

@@ -13,10 +13,10 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from report_support import PARAMS_DIR, build_tiny  # noqa: E402
 
-from npo_analysis.geometry import GEOMETRY_FILE  # noqa: E402
+from npo_analysis.data.geometry import GEOMETRY_FILE  # noqa: E402
 from npo_analysis.report import load_report_data, validate_parameters  # noqa: E402
 from npo_analysis.report.analyses import ReportAnalyses  # noqa: E402
-from npo_analysis.report.maps_view import (  # noqa: E402
+from npo_analysis.report.maps_view import (
     MAPS,
     draw_locator_map,
     draw_national_map,

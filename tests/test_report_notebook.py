@@ -54,7 +54,7 @@ def test_report_runs_for_one_municipality(tmp_path):
         assert name in text
     charts = [o["data"]["image/svg+xml"] for c in notebook.cells for o in c.get("outputs", [])
               if "image/svg+xml" in o.get("data", {})]
-    assert len(charts) >= 10  # the charts: SVG outputs of npo_analysis.plots
+    assert len(charts) >= 10  # the charts: SVG outputs of npo_analysis.report.plots
     assert all('class="npo-chart"' in chart for chart in charts)
     assert not any("image/png" in o.get("data", {}) for c in notebook.cells
                    for o in c.get("outputs", []))

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+from npo_analysis.domain.peers import default_peers, resolve_peers
 from npo_analysis.report import indicator_view, overview, trends
-from npo_analysis.report.peers import default_peers, resolve_peers
 from npo_analysis.report.view import html_table
 
 
@@ -90,7 +90,7 @@ def test_break_markers_follow_the_count_dates():
     assert markers["year"].tolist() == [2021, 2023, 2024]
     assert markers["position"].tolist() == [2020.5, 2022.5, 2023.5]
     assert markers["text"].tolist() == ["break 2019", "break 2021", "break 2022"]
-    assert markers["description"].tolist() == [  # the texts of npo_analysis.benchmark
+    assert markers["description"].tolist() == [  # the texts of npo_analysis.domain.peers
         "2019: CBS indicator replaces the weights scheme (gewichtenregeling)",
         "2021: recalibration of the CBS indicator",
         "2022: count date moves from 1 October to 1 February"]

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from report_support import PARAMS_DIR, SEED
 
-from npo_analysis.dataset import write_dataset
-from npo_analysis.demoland import generate
+from npo_analysis.data.dataset import write_dataset
+from npo_analysis.data.demoland import generate
 from npo_analysis.report import ReportParameterError, validate_parameters
 
 

@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 from report_support import PARAMS_DIR, build_public, build_tiny
 
-from npo_analysis import availability
-from npo_analysis.export import write_report_workbook
+from npo_analysis.data.schema import TABLES
 from npo_analysis.report import (
     ReportParameterError,
+    availability,
     key_figures,
     load_report_data,
     spread,
@@ -29,7 +29,7 @@ from npo_analysis.report import (
 from npo_analysis.report.analyses import ReportAnalyses
 from npo_analysis.report.indicator_view import diagnostics_display
 from npo_analysis.report.inputs import read_slice
-from npo_analysis.schema import TABLES
+from npo_analysis.report.workbook import write_report_workbook
 
 YEAR = 2024
 CODE = "GM0901"
@@ -198,7 +198,7 @@ def test_demoland_report_shows_no_notice(tmp_path):
 
 
 def test_left_out_school_is_named_in_the_report(data):
-    from npo_analysis.left_out import left_out_markdown
+    from npo_analysis.data.left_out import left_out_markdown
 
     # 99AD00 (GM0999, in no municipality) is left out: the country's figures miss it, not
     # Zuiderwold's; its published score is 0

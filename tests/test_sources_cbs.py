@@ -7,8 +7,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from npo_analysis.sources import SourceFormatError
-from npo_analysis.sources.cbs import read_municipalities, read_school_scores
+from npo_analysis.data.sources import SourceFormatError
+from npo_analysis.data.sources.cbs import read_municipalities, read_school_scores
 
 FIXTURES = Path(__file__).parent / "fixtures" / "realformat"
 

@@ -7,8 +7,8 @@ import hashlib
 import pandas as pd
 import pytest
 
-from npo_analysis.sources import SourceFormatError
-from npo_analysis.sources.common import (
+from npo_analysis.data.sources import SourceFormatError
+from npo_analysis.data.sources.common import (
     choose_layout,
     counts_with_suppression,
     decimal_comma_numbers,

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from npo_analysis.sources import SourceFormatError
-from npo_analysis.sources.duo import (
+from npo_analysis.data.sources import SourceFormatError
+from npo_analysis.data.sources.duo import (
     read_end_scores,
     read_pupil_counts,
     read_school_addresses,

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from test_sources_cbs import write_score_workbook
 
 from npo_analysis.cli.fetch import command as fetch_command
-from npo_analysis.sources.fetch import (
+from npo_analysis.data.sources.fetch import (
     FETCH_FILE,
     PUBLIC_FILES,
     FetchError,

@@ -15,9 +15,9 @@ import shapely
 from click.testing import CliRunner
 
 from npo_analysis.cli import main
-from npo_analysis.geometry import geometry_problems
-from npo_analysis.sources.fetch import read_fetch_record
-from npo_analysis.sources.geometry import (
+from npo_analysis.data.geometry import geometry_problems
+from npo_analysis.data.sources.fetch import read_fetch_record
+from npo_analysis.data.sources.geometry import (
     SOURCE_LINE,
     boundary_file_name,
     combine_boundaries,
@@ -45,7 +45,7 @@ class _WFS(http.server.BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 (http.server's name)
         query = {k: v[0] for k, v in urllib.parse.parse_qs(urllib.parse.urlsplit(
             self.path).query).items()}
-        if not query:  # a public file of npo_analysis.sources.fetch
+        if not query:  # a public file of npo_analysis.data.sources.fetch
             self.send_response(200)
             self.end_headers()
             self.wfile.write(b"file")
@@ -110,7 +110,7 @@ def test_the_fetch_command_downloads_the_boundaries(tmp_path, wfs):
 
 
 def test_a_service_answering_in_longitude_latitude_is_labelled_wgs84(tmp_path, wfs):
-    from npo_analysis.sources.geometry import download_layer
+    from npo_analysis.data.sources.geometry import download_layer
 
     saved = LAYERS["wijk_gegeneraliseerd"]
     LAYERS["wijk_gegeneraliseerd"] = [_square("WK090101", 5.0)]
@@ -161,7 +161,7 @@ def _square(code: str, lon: float) -> dict:
 def test_import_public_geometry_keeps_the_indeling_and_says_what_it_left_out(tmp_path):
     from test_sources_cbs import write_score_workbook
 
-    from npo_analysis.geometry import read_geometry
+    from npo_analysis.data.geometry import read_geometry
 
     fixtures = Path(__file__).parent / "fixtures" / "realformat"
     boundaries = tmp_path / "gemeenten.geojson"

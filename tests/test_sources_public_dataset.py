@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from test_sources_cbs import write_score_workbook
 
 from npo_analysis.cli.import_public import command as import_public
-from npo_analysis.dataset import load_dataset
-from npo_analysis.sources.public_dataset import build_public_dataset
-from npo_analysis.validation import validate_tables
+from npo_analysis.data.dataset import load_dataset
+from npo_analysis.data.sources.public_dataset import build_public_dataset
+from npo_analysis.data.validation import validate_tables
 
 FIXTURES = Path(__file__).parent / "fixtures" / "realformat"
 #: Figures the schema requires but no public file here provides (see docs/real-data.md).
@@ -153,7 +153,7 @@ def test_info_and_sources(default, files):
 
 
 def test_frames_accepted_instead_of_paths(files, default):
-    from npo_analysis.sources import cbs, duo
+    from npo_analysis.data.sources import cbs, duo
 
     dataset, _ = build_public_dataset(duo.read_school_addresses(files["addresses"]),
                                       duo.read_pupil_counts(files["pupils"]),

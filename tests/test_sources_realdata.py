@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from npo_analysis.cli.import_public import command as import_public
-from npo_analysis.sources import cbs, duo
+from npo_analysis.data.sources import cbs, duo
 
 pytestmark = pytest.mark.realdata
 

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from test_sources_cbs import write_score_workbook
 
 from npo_analysis.cli.import_public import command as import_public
-from npo_analysis.sources.public_dataset import UnplacedSchoolsError, build_public_dataset
-from npo_analysis.sources.reorganisations import (
+from npo_analysis.data.sources.public_dataset import UnplacedSchoolsError, build_public_dataset
+from npo_analysis.data.sources.reorganisations import (
     BY_PACKAGE,
     BY_PUPIL_FILE,
     check_indeling,

@@ -1,4 +1,4 @@
-"""Tests of npo_analysis.supply: hand-counted coverage and the planted Demoland white spots."""
+"""Tests of npo_analysis.domain.supply: hand-counted coverage and the planted Demoland white spots."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from npo_analysis import supply
-from npo_analysis.demoland import DEFAULT_SEED, generate
-from npo_analysis.indicator import compute_indicator
+from npo_analysis.data.demoland import DEFAULT_SEED, generate
+from npo_analysis.domain import supply
+from npo_analysis.domain.indicator import compute_indicator
 
 
 def hand_tables():

@@ -1,7 +1,7 @@
 """Disclosure control (issue 8.1): no count below 10 of a background-defined group and no
 unflagged school score of <= 40 pupils in any HTML or Excel output.
 
-The scanner (:mod:`npo_analysis.disclosure`) is first checked on hand-written pages and workbooks
+The scanner (:mod:`npo_analysis.report.disclosure`) is first checked on hand-written pages and workbooks
 whose violations are known, then run over every output of a ``tiny`` and a ``small`` batch.
 """
 
@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from npo_analysis.disclosure import parse_count, scan_html, scan_outputs, scan_workbook
+from npo_analysis.report.disclosure import parse_count, scan_html, scan_outputs, scan_workbook
 from tests.trust_support import shared_batch
 
 HEAD = "<html><body>{}</body></html>"
@@ -125,7 +125,7 @@ def test_differencing_finds_hidden_counts_recovered_by_arithmetic():
 
 
 def test_the_report_tables_hide_what_arithmetic_would_give_back():
-    from npo_analysis.suppression import NEIGHBOURHOOD_RULE, hidden_cells
+    from npo_analysis.report.suppression import NEIGHBOURHOOD_RULE, hidden_cells
 
     frame = pd.DataFrame({"neighbourhood_code": ["A", "B", "C", "D"],
                           "ve_indicated": [10, 30, 40, 8], "ve_placed": [7, 25, 38, 8],

@@ -10,8 +10,8 @@ import time
 import pytest
 
 from npo_analysis.batch import runner
+from npo_analysis.domain.params import ParamsError, load_municipality_file
 from npo_analysis.errors import OutputWriteError
-from npo_analysis.params import ParamsError, load_municipality_file
 from tests.trust_support import PARAMS, npo, run_batch, start_npo, write_demoland
 
 

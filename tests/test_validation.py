@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from npo_analysis import schema
 from npo_analysis.cli import main
-from npo_analysis.dataset import Dataset, DatasetError, DatasetInfo, write_dataset
-from npo_analysis.menukaart import load_menukaart
-from npo_analysis.validation import (
+from npo_analysis.data import schema
+from npo_analysis.data.dataset import Dataset, DatasetError, DatasetInfo, write_dataset
+from npo_analysis.data.menukaart import load_menukaart
+from npo_analysis.data.validation import (
     PROBLEM_KINDS,
     Problem,
     ValidationError,

@@ -1,4 +1,4 @@
-"""Tests of npo_analysis.vve: hand-counted reach, the hours norm and planted Demoland effects."""
+"""Tests of npo_analysis.domain.vve: hand-counted reach, the hours norm and planted Demoland effects."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from scipy.stats import binom
 
-from npo_analysis import vve
-from npo_analysis.demoland import DEFAULT_SEED, generate
-from npo_analysis.schema import VVE_QUALITY_DOMAINS
+from npo_analysis.data.demoland import DEFAULT_SEED, generate
+from npo_analysis.data.schema import VVE_QUALITY_DOMAINS
+from npo_analysis.domain import vve
 
 
 def hand_tables():

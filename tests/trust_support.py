@@ -10,8 +10,8 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
-from npo_analysis.dataset import write_dataset
-from npo_analysis.demoland import generate
+from npo_analysis.data.dataset import write_dataset
+from npo_analysis.data.demoland import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = ROOT / "params"

@@ -7,8 +7,8 @@ a Dask cluster. Every worker executes its notebooks with Papermill and the engin
 notebook (:mod:`.kernel_state`); :mod:`.html` exports an executed notebook to self-contained
 HTML with nbconvert, :mod:`.index` writes the index page and :mod:`.manifest` the run's record.
 
-The names below are imported lazily (PEP 562), so ``import npo_analysis.batch.hashing`` (used by
-:mod:`npo_analysis.national` inside report kernels) does not load papermill and nbconvert.
+The names below are imported lazily (PEP 562), so ``import npo_analysis.hashing`` (used by
+:mod:`npo_analysis.national.tables` inside report kernels) does not load papermill and nbconvert.
 """
 
 from __future__ import annotations

@@ -20,13 +20,7 @@ import json
 from pathlib import Path
 
 from npo_analysis.atomic import write_text_atomic
-from npo_analysis.formatting import (
-    format_count,
-    format_eur,
-    format_number,
-    format_pct,
-    is_missing,
-)
+from npo_analysis.formatting import format_count, format_eur, format_number, format_pct, is_missing
 
 INDEX_FILE = "index.html"
 #: The page's Jinja template, in ``npo_analysis/templates/``.
@@ -78,7 +72,7 @@ def key_figures(data_dir: str | Path, tables, year: int):
     ----------
     data_dir : path-like
         The dataset (its ``municipalities`` table supplies names and provinces).
-    tables : npo_analysis.national.NationalTables
+    tables : npo_analysis.national.tables.NationalTables
         The national tables.
     year : int
         Budget year of the budgets shown.
@@ -89,7 +83,7 @@ def key_figures(data_dir: str | Path, tables, year: int):
         :func:`npo_analysis.report.profile.municipality_profile` (``municipality_code, name,
         province, pupils, target_share, score, goab_eur, npo_schools_eur`` ...).
     """
-    from npo_analysis.dataset import read_raw_tables
+    from npo_analysis.data.dataset import read_raw_tables
     from npo_analysis.report.profile import municipality_profile
 
     municipalities = read_raw_tables(data_dir, ["municipalities"])["municipalities"]
@@ -110,7 +104,7 @@ def cached_key_figures(data_dir: str | Path, tables_dir: str | Path, year: int) 
     data_dir : path-like
         The dataset.
     tables_dir : path-like
-        The national tables (:func:`npo_analysis.national.build_national_tables`).
+        The national tables (:func:`npo_analysis.national.tables.build_national_tables`).
     year : int
         Budget year of the budgets shown.
 
@@ -122,7 +116,7 @@ def cached_key_figures(data_dir: str | Path, tables_dir: str | Path, year: int) 
     path = Path(tables_dir) / FIGURES_DIR / f"key_figures_{int(year)}.json"
     if path.is_file():
         return json.loads(path.read_text(encoding="utf-8"))
-    from npo_analysis.national import load_national_tables
+    from npo_analysis.national.tables import load_national_tables
 
     records = figure_records(key_figures(data_dir, load_national_tables(tables_dir), year))
     write_text_atomic(path, json.dumps(records, ensure_ascii=False, indent=0) + "\n")
@@ -188,7 +182,7 @@ def _template():
 
 def _left_out_sentence(dataset: dict, language: str) -> str:
     """The sentence on scored schools a public import left out (none: empty)."""
-    from npo_analysis.left_out import dataset_left_out_sentence
+    from npo_analysis.data.left_out import dataset_left_out_sentence
 
     return dataset_left_out_sentence(dataset, language) or ""
 

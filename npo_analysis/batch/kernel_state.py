@@ -49,9 +49,9 @@ from dataclasses import dataclass
 WARM_MODULES: tuple[str, ...] = (
     "numpy", "pandas", "pyarrow.parquet", "yaml", "pydantic", "IPython.display",
     "matplotlib", "matplotlib.pyplot", "seaborn",
-    "npo_analysis.report", "npo_analysis.report.analyses", "npo_analysis.plots",
-    "npo_analysis.national", "npo_analysis.delays", "npo_analysis.vve",
-    "npo_analysis.interventions", "npo_analysis.export",
+    "npo_analysis.report", "npo_analysis.report.analyses", "npo_analysis.report.plots",
+    "npo_analysis.national.tables", "npo_analysis.domain.delays", "npo_analysis.domain.vve",
+    "npo_analysis.domain.interventions", "npo_analysis.report.workbook",
 )
 #: Seed of the global random number generators at the start of every notebook.
 SEED = 0

@@ -15,7 +15,12 @@ import os
 import shutil
 from pathlib import Path
 
-from npo_analysis.batch.manifest import MANIFEST_FILE, build_manifest, read_manifest, write_manifest
+from npo_analysis.batch.manifest import (
+    MANIFEST_FILE,
+    build_manifest,
+    read_manifest,
+    write_manifest,
+)
 
 
 def is_run_folder(path: Path) -> bool:

@@ -3,9 +3,9 @@
 :func:`run_reports` reads top to bottom:
 
 1. build (or reuse) the national tables in ``<out>/tables/<key>/``, where ``key`` is the content
-   hash of the data, the parameter files and the options (:mod:`npo_analysis.national`), with
+   hash of the data, the parameter files and the options (:mod:`npo_analysis.national.tables`), with
    the national analyses every report compares with
-   (:mod:`npo_analysis.report.national_analyses`);
+   (:mod:`npo_analysis.national.analyses`);
 2. create the run directory ``<out>/<run_id>/`` (``run_id`` = UTC time ``YYYYMMDDTHHMMSSZ``,
    sortable; ``-02``, ``-03`` ... when taken);
 3. plan one job per municipality (plus one per overview notebook) with its Papermill parameters
@@ -52,11 +52,11 @@ from pathlib import Path
 from npo_analysis import __version__
 from npo_analysis.atomic import atomic_path, write_bytes_atomic
 from npo_analysis.batch.executors import get_executor
-from npo_analysis.batch.hashing import directory_sha256, file_sha256, json_sha256
 from npo_analysis.batch.html import ReportContext, export_html
 from npo_analysis.batch.manifest import build_manifest, read_manifest, write_manifest
 from npo_analysis.batch.resume import newest_incomplete, write_progress
 from npo_analysis.errors import OutputWriteError
+from npo_analysis.hashing import directory_sha256, file_sha256, json_sha256
 
 DEFAULT_NOTEBOOK = Path("notebooks/municipality_report.ipynb")
 #: Notebooks next to the report notebook that run once per batch, when present.
@@ -281,7 +281,7 @@ class _Inputs:
 
 def _override(params_dir: Path, code: str):
     """The municipality's parameter file (validated) and its hash, or ``(None, None)``."""
-    from npo_analysis.params import load_municipality_file
+    from npo_analysis.domain.params import load_municipality_file
 
     path = params_dir / "municipalities" / f"{code}.yaml"
     if not path.is_file():
@@ -505,15 +505,15 @@ def _template_hash() -> str:
 def _tables(data_dir: Path, out_dir: Path, params_dir: Path, rounds: int, seed: int,
             verbose: bool) -> tuple[Path, dict]:
     """Build or reuse the national tables under ``<out>/tables/<key>`` (reusing them needs
-    neither pandas nor the indicator code: :mod:`npo_analysis.national_key`)."""
-    from npo_analysis.national_key import is_current, national_inputs
+    neither pandas nor the indicator code: :mod:`npo_analysis.national.key`)."""
+    from npo_analysis.national.key import is_current, national_inputs
 
     inputs = national_inputs(data_dir, params_dir, None, rounds, seed)
     key = json_sha256(inputs)
     tables_dir = out_dir / TABLES_DIR / key[:16]
     progress = (lambda message: print(message, flush=True)) if verbose else None
     if not is_current(tables_dir, key):
-        from npo_analysis.national import build_national_tables
+        from npo_analysis.national.tables import build_national_tables
 
         build_national_tables(data_dir, tables_dir, params_dir=params_dir, rounds=rounds,
                               seed=seed, progress=progress)
@@ -523,12 +523,12 @@ def _tables(data_dir: Path, out_dir: Path, params_dir: Path, rounds: int, seed: 
 
 def _national_analyses(data_dir: Path, tables_dir: Path, progress) -> None:
     """Compute the national analyses into the tables once (not in every report's kernel)."""
-    from npo_analysis.national_key import ANALYSES_COMPLETE, ANALYSES_DIR
+    from npo_analysis.national.key import ANALYSES_COMPLETE, ANALYSES_DIR
 
     if (tables_dir / ANALYSES_DIR / ANALYSES_COMPLETE).is_file():
         return
-    from npo_analysis.national import load_national_tables
-    from npo_analysis.report.national_analyses import write_national_analyses
+    from npo_analysis.national.analyses import write_national_analyses
+    from npo_analysis.national.tables import load_national_tables
 
     write_national_analyses(data_dir, tables_dir, load_national_tables(tables_dir).school_scores)
     if progress is not None:
@@ -758,7 +758,7 @@ def run_reports(data_dir: str | Path, out_dir: str | Path, *, year: int,
 
 def _check_year(year: int, params_dir: Path) -> None:
     """The budget year needs its parameter file (the national tables hold every such year)."""
-    from npo_analysis.param_files import params_years
+    from npo_analysis.domain.params import params_years
 
     years = params_years(params_dir)
     if year not in years:
@@ -778,7 +778,7 @@ def _jobs(codes: list[str], names: dict, notebook: Path, inputs: _Inputs,
 def _dataset_info(data_dir: Path) -> dict:
     import json
 
-    from npo_analysis.dataset_info import INFO_FILE, DatasetInfo
+    from npo_analysis.data.metadata import INFO_FILE, DatasetInfo
 
     return json.loads(DatasetInfo.from_file(data_dir / INFO_FILE).to_json())
 

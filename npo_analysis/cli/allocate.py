@@ -8,10 +8,10 @@ import click
 import pandas as pd
 
 from npo_analysis.atomic import atomic_path
-from npo_analysis.budgets import allocate_year, with_names
 from npo_analysis.cli.errors import user_errors
-from npo_analysis.excel import write_workbook
-from npo_analysis.params import load_params
+from npo_analysis.domain.budgets import allocate_year, with_names
+from npo_analysis.domain.params import load_params
+from npo_analysis.report.workbook import write_workbook
 
 SCORE_FILES = ("school_scores", "municipality_scores")
 

@@ -31,8 +31,8 @@ def command(profile: str, seed: int, out: str, quiet: bool) -> None:
 
         npo-analysis demo --profile small --out outputs/data/small
     """
-    from npo_analysis.dataset import write_dataset
-    from npo_analysis.demoland import STEPS, generate
+    from npo_analysis.data.dataset import write_dataset
+    from npo_analysis.data.demoland import STEPS, generate
 
     start = time.perf_counter()
 

@@ -38,7 +38,7 @@ def command(out: Path, base_url: str | None, urls: tuple[str, ...], refresh: boo
     \b
       npo-analysis fetch --out data/public
     """
-    from npo_analysis.sources.fetch import FetchError, fetch_public_files, public_file
+    from npo_analysis.data.sources.fetch import FetchError, fetch_public_files, public_file
 
     try:
         results = fetch_public_files(out, base_url=base_url, urls=_parsed(urls),
@@ -60,9 +60,9 @@ def command(out: Path, base_url: str | None, urls: tuple[str, ...], refresh: boo
 
 def _fetch_geometry(out: Path, year: int, wfs_url: str | None, refresh: bool,
                     timeout: float) -> None:
-    """The CBS boundaries of ``year`` (:func:`npo_analysis.sources.geometry.fetch_boundaries`)."""
-    from npo_analysis.sources.fetch import FetchError
-    from npo_analysis.sources.geometry import fetch_boundaries
+    """The CBS boundaries of ``year`` (:func:`npo_analysis.data.sources.geometry.fetch_boundaries`)."""
+    from npo_analysis.data.sources.fetch import FetchError
+    from npo_analysis.data.sources.geometry import fetch_boundaries
 
     try:
         results = fetch_boundaries(out, year, service=wfs_url, refresh=refresh, timeout=timeout)

@@ -59,8 +59,8 @@ def command(addresses: Path, pupils: Path, scores: Path, municipalities: Path,
         --municipalities cbs_gemeenten-alfabetisch-2023.csv --out outputs/data/public-2019
     """
     from npo_analysis.atomic import write_text_atomic
-    from npo_analysis.dataset import write_dataset
-    from npo_analysis.sources.public_dataset import build_public_dataset
+    from npo_analysis.data.dataset import write_dataset
+    from npo_analysis.data.sources.public_dataset import build_public_dataset
 
     require_rows("--addresses", addresses)
 
@@ -80,7 +80,11 @@ def command(addresses: Path, pupils: Path, scores: Path, municipalities: Path,
 
 def _imported_geometry(files: tuple[Path, ...], dataset):
     """The boundaries of ``files`` that the dataset's indeling knows (tells what it left out)."""
-    from npo_analysis.sources.geometry import combine_boundaries, dataset_geometry, read_boundaries
+    from npo_analysis.data.sources.geometry import (
+        combine_boundaries,
+        dataset_geometry,
+        read_boundaries,
+    )
 
     imported = dataset_geometry(combine_boundaries([read_boundaries(f) for f in files]),
                                 dataset.tables)

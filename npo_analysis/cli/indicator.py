@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from npo_analysis.cli.errors import user_errors
-from npo_analysis.indicator.pipeline import load_indicator_dataset
+from npo_analysis.domain.indicator.pipeline import load_indicator_dataset
 
 #: Tables the indicator reads; ``toddlers`` is optional.
 
@@ -44,7 +44,7 @@ def command(data_dir: Path, out_dir: Path, rounds: int, seed: int, target_share:
 
     Example: `npo-analysis indicator --data outputs/data/small --out outputs/indicator/small`
     """
-    from npo_analysis.indicator import compute_indicator, write_indicator
+    from npo_analysis.domain.indicator import compute_indicator, write_indicator
 
     start = time.perf_counter()
     status(f"reading {data_dir}")

@@ -32,7 +32,7 @@ def command(data_dir: Path, out_dir: Path, params_dir: Path, years: tuple[int, .
     A second call with unchanged data, parameter files and options returns at once (the
     content hashes are kept in OUT/national_tables.json). Reports read these tables.
     """
-    from npo_analysis.national import build_national_tables, load_national_tables
+    from npo_analysis.national.tables import build_national_tables, load_national_tables
 
     start = time.perf_counter()
     build_national_tables(data_dir, out_dir, params_dir=params_dir, years=list(years) or None,

@@ -40,7 +40,7 @@ def default_year(params_dir: Path) -> int:
     int
         The budget year.
     """
-    from npo_analysis.params import load_params, params_years
+    from npo_analysis.domain.params import load_params, params_years
 
     years = params_years(params_dir)
     if not years:

@@ -8,7 +8,7 @@ import click
 import pyarrow.parquet as pq
 
 from npo_analysis.cli.errors import user_errors
-from npo_analysis.dataset import INFO_FILE, DatasetInfo
+from npo_analysis.data.dataset import INFO_FILE, DatasetInfo
 
 
 @click.command(name="validate")
@@ -35,7 +35,7 @@ def command(data_dir: Path) -> None:
     Example:
       npo-analysis validate --data outputs/data/small
     """
-    from npo_analysis.validation import ValidationError, validate_dataset
+    from npo_analysis.data.validation import ValidationError, validate_dataset
 
     problems = validate_dataset(data_dir)
     for note in _text_notes(data_dir):
@@ -48,8 +48,8 @@ def command(data_dir: Path) -> None:
 
 def _text_notes(data_dir: Path) -> list[str]:
     """Names whose control or bidi-override characters are removed on load
-    (:func:`npo_analysis.dataset.clean_names`)."""
-    from npo_analysis.dataset import clean_names, read_raw_tables
+    (:func:`npo_analysis.data.dataset.clean_names`)."""
+    from npo_analysis.data.dataset import clean_names, read_raw_tables
     from npo_analysis.errors import DatasetError
 
     try:
@@ -61,7 +61,7 @@ def _text_notes(data_dir: Path) -> list[str]:
 def _summary(data_dir: Path) -> str:
     """The `OK` line: dataset name, number of tables and rows (from Parquet metadata)."""
     info = DatasetInfo.from_file(data_dir / INFO_FILE)
-    from npo_analysis.dataset import GEOMETRY_FILE
+    from npo_analysis.data.dataset import GEOMETRY_FILE
 
     paths = sorted(p for p in data_dir.glob("*.parquet") if p.name != GEOMETRY_FILE)
     rows = sum(pq.read_metadata(path).num_rows for path in paths)

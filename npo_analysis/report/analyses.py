@@ -1,10 +1,10 @@
 """Every table of one municipality report, each computed once: :class:`ReportAnalyses`.
 
-The notebook shows these tables and charts; :mod:`npo_analysis.export` writes the same tables to
+The notebook shows these tables and charts; :mod:`npo_analysis.report.workbook` writes the same tables to
 the municipality's Excel workbook. Each attribute is computed on first use and then kept, so the
 report and its export never compute an analysis twice. The national analyses (delays, school
 delays, VE reach of every municipality) come from the national tables when the batch
-precomputed them (:mod:`npo_analysis.report.national_analyses`).
+precomputed them (:mod:`npo_analysis.national.analyses`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,15 @@ from functools import cached_property
 
 import pandas as pd
 
-from npo_analysis import table_cache, vve
+from npo_analysis import table_cache
+from npo_analysis.domain import vve
+from npo_analysis.national.analyses import (
+    ANALYSES_DIR,
+    COVERAGE_FILE,
+    TEST_RESULTS_FILE,
+    NationalAnalyses,
+    load_national_analyses,
+)
 from npo_analysis.report import (
     delays_view,
     goals,
@@ -27,14 +35,7 @@ from npo_analysis.report import (
     vve_view,
 )
 from npo_analysis.report.inputs import ReportData, read_coerced, read_slice
-from npo_analysis.report.national_analyses import (
-    ANALYSES_DIR,
-    COVERAGE_FILE,
-    TEST_RESULTS_FILE,
-    NationalAnalyses,
-    load_national_analyses,
-)
-from npo_analysis.suppression import NEIGHBOURHOOD_RULE, SCHOOL_RULE, with_hidden
+from npo_analysis.report.suppression import NEIGHBOURHOOD_RULE, SCHOOL_RULE, with_hidden
 
 
 class ReportAnalyses:
@@ -64,7 +65,7 @@ class ReportAnalyses:
     @cached_property
     def schools(self) -> pd.DataFrame:
         """:func:`npo_analysis.report.spread.school_table` of the budget year, with its hidden
-        cells (:func:`npo_analysis.suppression.with_hidden`)."""
+        cells (:func:`npo_analysis.report.suppression.with_hidden`)."""
         data = self.data
         table = spread.school_table(data.schools, data.national.school_scores,
                                     data.school_budgets, data.c_minus_g,
@@ -191,17 +192,17 @@ class ReportAnalyses:
 
     @cached_property
     def vve_hours(self) -> pd.DataFrame:
-        """:func:`npo_analysis.vve.hours_check` of the municipality's locations."""
+        """:func:`npo_analysis.domain.vve.hours_check` of the municipality's locations."""
         return vve.hours_check(self.data.vve_locations)
 
     @cached_property
     def vve_quality(self) -> pd.DataFrame:
-        """:func:`npo_analysis.vve.quality_scores` per location."""
+        """:func:`npo_analysis.domain.vve.quality_scores` per location."""
         return vve.quality_scores(self.data.vve_locations, self.data.neighbourhoods, "location")
 
     @cached_property
     def vve_providers(self) -> pd.DataFrame:
-        """:func:`npo_analysis.vve.quality_scores` per provider (its locations here)."""
+        """:func:`npo_analysis.domain.vve.quality_scores` per provider (its locations here)."""
         return vve.quality_scores(self.data.vve_locations, self.data.neighbourhoods, "provider")
 
     # --- Peers ----------------------------------------------------------------------------------

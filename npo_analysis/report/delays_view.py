@@ -1,5 +1,5 @@
 """Duiden: learning delays of the municipality against the country, and the schools with extra
-challenges (:mod:`npo_analysis.delays`).
+challenges (:mod:`npo_analysis.domain.delays`).
 
 - :func:`delay_comparison`: the municipality's delays per domain and time point (pooled over
   grades, clustered OLS on its own schools) beside the national ones, in months with 95%
@@ -17,16 +17,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from npo_analysis import delays
-from npo_analysis.formatting import (
-    MISSING,
-    format_number,
-    format_pct,
-)
+from npo_analysis.domain import delays
+from npo_analysis.formatting import MISSING, format_number, format_pct
 from npo_analysis.report.spread import flagged_score
+from npo_analysis.report.suppression import is_hidden, shown_count
 from npo_analysis.report.text import label
 from npo_analysis.safe_text import markdown_text
-from npo_analysis.suppression import is_hidden, shown_count
 
 #: Domain names the reader sees (Dutch, English), in schema order.
 DOMAIN_NAMES = {"rekenen": ("Rekenen", "Mathematics"),
@@ -60,7 +56,7 @@ def delay_comparison(test_results: pd.DataFrame, schools: pd.DataFrame, code: st
     code : str
         The municipality.
     national_delays, growth : pandas.DataFrame
-        From :class:`~npo_analysis.report.national_analyses.NationalAnalyses`.
+        From :class:`~npo_analysis.national.analyses.NationalAnalyses`.
 
     Returns
     -------
@@ -69,7 +65,7 @@ def delay_comparison(test_results: pd.DataFrame, schools: pd.DataFrame, code: st
         area`` (``municipality`` / ``national``). With very few schools the clustered interval
         cannot be estimated: ``ci_low`` / ``ci_high`` are then missing (shown as ``–``).
     """
-    from npo_analysis.delays import compare_with_national
+    from npo_analysis.domain.delays import compare_with_national
 
     with np.errstate(invalid="ignore", divide="ignore"):  # one or two schools: no interval
         return compare_with_national(test_results, schools, code, national=national_delays,
@@ -163,7 +159,7 @@ def challenge_schools(school_delays: pd.DataFrame, school_table: pd.DataFrame) -
     Parameters
     ----------
     school_delays : pandas.DataFrame
-        :func:`npo_analysis.delays.school_delays` (national: its quantiles mark
+        :func:`npo_analysis.domain.delays.school_delays` (national: its quantiles mark
         ``extra_challenge``).
     school_table : pandas.DataFrame
         :func:`npo_analysis.report.spread.school_table` of the municipality (names, the budget
@@ -216,7 +212,7 @@ def challenge_display(schools: pd.DataFrame, language: str = "nl") -> pd.DataFra
 
 def delays_markdown(comparison: pd.DataFrame, schools: pd.DataFrame, language: str = "nl"
                     ) -> str:
-    """The plain reading: :func:`npo_analysis.delays.describe_delays` plus the schools.
+    """The plain reading: :func:`npo_analysis.domain.delays.describe_delays` plus the schools.
 
     Parameters
     ----------
@@ -231,7 +227,7 @@ def delays_markdown(comparison: pd.DataFrame, schools: pd.DataFrame, language: s
     -------
     str
     """
-    from npo_analysis.delays import describe_delays
+    from npo_analysis.domain.delays import describe_delays
 
     text = describe_delays(comparison, language)
     named = [markdown_text(n) for n in schools.loc[schools["extra_challenge"], "name"]]

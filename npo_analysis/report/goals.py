@@ -13,7 +13,7 @@ Each rule looks at one gap and, when it is there, states a goal with the figure 
 - :func:`delay_goal`: the test domain with the largest learning delay at the latest time point
   (its 95% interval above 0 and the delay above the national one) should come back to the
   national level, starting with the schools with extra challenges;
-- :func:`white_spot_goal`: the white spots of :mod:`npo_analysis.supply` need supply, at least
+- :func:`white_spot_goal`: the white spots of :mod:`npo_analysis.domain.supply` need supply, at least
   up to the coverage threshold (replaces :func:`supply_goal` when the white spots are known).
 
 Counts of background-defined groups below 10 are shown as ``<10``.
@@ -266,7 +266,7 @@ def white_spot_goal(spots: pd.DataFrame, max_coverage: float = 0.5, language: st
     Parameters
     ----------
     spots : pandas.DataFrame
-        :func:`npo_analysis.supply.white_spots` (neighbourhood x domain, ``name``, ``domain``,
+        :func:`npo_analysis.domain.supply.white_spots` (neighbourhood x domain, ``name``, ``domain``,
         ``shortfall``).
     max_coverage : float
         The coverage threshold of the white spots (the target).
@@ -319,7 +319,7 @@ def derive_goals(schools: pd.DataFrame, neighbourhoods: pd.DataFrame, year: int,
     spots : pandas.DataFrame, optional
         The white spots; :func:`white_spot_goal` then replaces :func:`supply_goal`.
     reach : pandas.DataFrame, optional
-        VE reach per neighbourhood (:func:`npo_analysis.vve.reach_by_neighbourhood`); default
+        VE reach per neighbourhood (:func:`npo_analysis.domain.vve.reach_by_neighbourhood`); default
         the reach columns of ``neighbourhoods``.
 
     Returns

@@ -3,7 +3,7 @@
 Used by ``notebooks/explore_indicator.ipynb``; reads ``indicator/model.json`` and the school
 scores of the national tables. Built from published school scores (a public dataset), there is no
 model fit and no imputation: :func:`diagnostics_display` then shows how the published scores were
-reproduced, and the notebook shows the notices of :mod:`npo_analysis.availability` instead of the
+reproduced, and the notebook shows the notices of :mod:`npo_analysis.report.availability` instead of the
 coefficients and the imputation spread.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from npo_analysis.formatting import format_count, format_number, format_pct
-from npo_analysis.national import PUBLISHED
+from npo_analysis.national.tables import PUBLISHED
 
 
 def coefficients(model: dict) -> pd.DataFrame:
@@ -23,7 +23,7 @@ def coefficients(model: dict) -> pd.DataFrame:
     model : dict
         ``model.json`` of the indicator (``coefficients``: name -> {estimate, se, low, high},
         the interval from statsmodels' ``conf_int``, see
-        :class:`npo_analysis.indicator.model.EndScoreModel`).
+        :class:`npo_analysis.domain.indicator.model.EndScoreModel`).
 
     Returns
     -------
@@ -120,7 +120,7 @@ def published_diagnostics(model: dict, language: str = "nl") -> pd.DataFrame:
     ----------
     model : dict
         ``model.json`` of an indicator from published scores
-        (:func:`npo_analysis.national.published_indicator`).
+        (:func:`npo_analysis.national.tables.published_indicator`).
     language : {"nl", "en"}
         Language.
 

@@ -4,7 +4,7 @@ The report reads only its municipality's slice of the dataset (the rows of the m
 code, its neighbourhoods and its schools) plus the small national tables (one row per school or
 municipality) it compares with. Tables are read once per process and sliced in memory
 (:mod:`npo_analysis.table_cache`): a warm kernel reads each file once for all its reports. The
-national tables come from :func:`npo_analysis.national.build_national_tables`;
+national tables come from :func:`npo_analysis.national.tables.build_national_tables`;
 :func:`ensure_national_tables` builds them when ``results_dir`` holds none.
 """
 
@@ -16,17 +16,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from npo_analysis.availability import DatasetContents, Notice, dataset_contents, missing_for
-from npo_analysis.dataset import INFO_FILE, DatasetInfo, coerce_table
-from npo_analysis.menukaart import load_menukaart
-from npo_analysis.national import INFO_FILE as NATIONAL_INFO
-from npo_analysis.national import NationalTables, build_national_tables, load_national_tables
-from npo_analysis.params import BudgetParams, MunicipalityOverride, load_params
+from npo_analysis.data.dataset import INFO_FILE, DatasetInfo, coerce_table
+from npo_analysis.data.menukaart import load_menukaart
+from npo_analysis.data.schema import TABLES
+from npo_analysis.domain.params import BudgetParams, MunicipalityOverride, load_params
+from npo_analysis.domain.peers import resolve_peers
+from npo_analysis.national.tables import INFO_FILE as NATIONAL_INFO
+from npo_analysis.national.tables import (
+    NationalTables,
+    build_national_tables,
+    load_national_tables,
+)
+from npo_analysis.report.availability import DatasetContents, Notice, dataset_contents, missing_for
 from npo_analysis.report.local_voice import load_local_voice
 from npo_analysis.report.parameters import ReportParameterError, ReportParameters
-from npo_analysis.report.peers import resolve_peers
 from npo_analysis.report.profile import municipality_profile
-from npo_analysis.schema import TABLES
 from npo_analysis.table_cache import cached_table
 
 
@@ -42,7 +46,7 @@ def ensure_national_tables(params: ReportParameters, rounds: int = 10) -> Nation
 
     Returns
     -------
-    npo_analysis.national.NationalTables
+    npo_analysis.national.tables.NationalTables
     """
     if not (params.results_dir / NATIONAL_INFO).is_file():
         build_national_tables(params.data_dir, params.results_dir, params_dir=params.params_dir,
@@ -68,9 +72,9 @@ def read_slice(data_dir: Path, table: str, column: str, values: list[str]) -> pd
     -------
     pandas.DataFrame
         The rows (none when ``values`` is empty), in file order, converted by
-        :func:`npo_analysis.dataset.coerce_table`. A table the dataset lacks (a public dataset
+        :func:`npo_analysis.data.dataset.coerce_table`. A table the dataset lacks (a public dataset
         has no ``toddlers``, ``activities``, ...) gives an empty frame with the table's columns;
-        the report's section then shows the notice of :mod:`npo_analysis.availability`.
+        the report's section then shows the notice of :mod:`npo_analysis.report.availability`.
     """
     path = data_dir / f"{table}.parquet"
     if not path.is_file():
@@ -79,7 +83,7 @@ def read_slice(data_dir: Path, table: str, column: str, values: list[str]) -> pd
 
 
 def read_coerced(table: str, path: Path, where: tuple[str, list] | None = None) -> pd.DataFrame:
-    """A dataset table with canonical dtypes (:func:`npo_analysis.dataset.coerce_table`), read
+    """A dataset table with canonical dtypes (:func:`npo_analysis.data.dataset.coerce_table`), read
     once per process and sliced in memory (:mod:`npo_analysis.table_cache`).
 
     Parameters
@@ -105,7 +109,7 @@ def empty_table(table: str) -> pd.DataFrame:
     Parameters
     ----------
     table : str
-        A table of :data:`npo_analysis.schema.TABLES`.
+        A table of :data:`npo_analysis.data.schema.TABLES`.
 
     Returns
     -------
@@ -128,7 +132,7 @@ class ReportData:
     national : NationalTables
         The national tables.
     budget_params : dict
-        Budget year -> :class:`~npo_analysis.params.BudgetParams` of every year with budgets.
+        Budget year -> :class:`~npo_analysis.domain.params.BudgetParams` of every year with budgets.
     budgets : dict
         Budget year -> municipality budgets of every municipality.
     school_budgets : pandas.DataFrame
@@ -145,7 +149,7 @@ class ReportData:
         The peer group; ``peers_chosen`` says whether the municipality chose it.
     voice : MunicipalityOverride or None
         The local voice (``params/municipalities/<code>.yaml``).
-    contents : npo_analysis.availability.DatasetContents
+    contents : npo_analysis.report.availability.DatasetContents
         Which tables of the dataset have rows (for :meth:`notice`).
     """
 
@@ -200,12 +204,12 @@ class ReportData:
         Parameters
         ----------
         section : str
-            A section of :data:`npo_analysis.availability.SECTION_NEEDS` (``"delays"``,
+            A section of :data:`npo_analysis.report.availability.SECTION_NEEDS` (``"delays"``,
             ``"white_spots"``, ``"vve"``, ``"plans"``, ...).
 
         Returns
         -------
-        npo_analysis.availability.Notice or None
+        npo_analysis.report.availability.Notice or None
             In the report's language, naming the table(s) the municipality must supply.
         """
         return missing_for(section, self.contents, self.language, self.params.docs_url or None)
@@ -278,6 +282,6 @@ def _check_peers(chosen: list[str], profile: pd.DataFrame, params: ReportParamet
 
 
 def _param_years(params: ReportParameters) -> list[int]:
-    from npo_analysis.params import params_years
+    from npo_analysis.domain.params import params_years
 
     return params_years(params.params_dir)

@@ -1,5 +1,5 @@
 """Doen: what works and what it costs, the schools' plans valued, and the best package for the
-same money (:mod:`npo_analysis.interventions`).
+same money (:mod:`npo_analysis.domain.interventions`).
 
 - :func:`cost_effectiveness_chart_data` / :func:`cost_effectiveness_display`: months of progress
   per EUR 1,000 per pupil of every menukaart intervention with a months figure, with the range
@@ -10,21 +10,21 @@ same money (:mod:`npo_analysis.interventions`).
 - :func:`package_mix`: how the plans and the best packages spread the money over interventions.
 
 Pupil-months: months of extra progress summed over the pupils reached (with diminishing returns
-when a school stacks interventions, see :mod:`npo_analysis.interventions.stacking`).
+when a school stacks interventions, see :mod:`npo_analysis.domain.interventions.stacking`).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from npo_analysis import interventions
+from npo_analysis.domain import interventions
 from npo_analysis.formatting import format_eur, format_number
 from npo_analysis.report.money import name_column
 from npo_analysis.report.text import label
 
 
 def cost_effectiveness(menu: pd.DataFrame) -> pd.DataFrame:
-    """:func:`npo_analysis.interventions.cost_effectiveness` at the middle of each cost band.
+    """:func:`npo_analysis.domain.interventions.cost_effectiveness` at the middle of each cost band.
 
     Parameters
     ----------
@@ -112,7 +112,7 @@ def plans_vs_optimum(school_plans: pd.DataFrame, schools: pd.DataFrame, menu: pd
 
     Returns
     -------
-    npo_analysis.interventions.PlansVsOptimum or None
+    npo_analysis.domain.interventions.PlansVsOptimum or None
         ``None`` when no school has a plan.
     """
     if school_plans.empty:
@@ -126,7 +126,7 @@ def school_comparison(result: interventions.PlansVsOptimum, schools: pd.DataFram
 
     Parameters
     ----------
-    result : npo_analysis.interventions.PlansVsOptimum
+    result : npo_analysis.domain.interventions.PlansVsOptimum
         :func:`plans_vs_optimum`.
     schools : pandas.DataFrame
         The municipality's schools (``school_id, name``).
@@ -198,7 +198,7 @@ def package_mix(result: interventions.PlansVsOptimum, menu: pd.DataFrame,
 
     Parameters
     ----------
-    result : npo_analysis.interventions.PlansVsOptimum
+    result : npo_analysis.domain.interventions.PlansVsOptimum
         :func:`plans_vs_optimum`.
     menu : pandas.DataFrame
         The menukaart (names).
@@ -256,7 +256,7 @@ def interventions_markdown(table: pd.DataFrame, result: interventions.PlansVsOpt
     ----------
     table : pandas.DataFrame
         :func:`cost_effectiveness`.
-    result : npo_analysis.interventions.PlansVsOptimum or None
+    result : npo_analysis.domain.interventions.PlansVsOptimum or None
         :func:`plans_vs_optimum`.
     code : str
         The municipality.

@@ -2,7 +2,7 @@
 
 Read from the optional ``params/municipalities/<code>.yaml`` (format in
 ``params/municipalities/README.md``; validated by
-:func:`npo_analysis.params.load_municipality_file`). The report shows the commentary of each
+:func:`npo_analysis.domain.params.load_municipality_file`). The report shows the commentary of each
 section beside its figures, and the LEA goals and agreements under Doelen and Doen. The text is
 the municipality's own: its Markdown is rendered and sanitised with an allow-list (emphasis,
 lists and http(s)/mailto links keep working, tags and other links do not).
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from npo_analysis.domain.params import LeaItem, MunicipalityOverride, load_municipality_file
 from npo_analysis.formatting import MISSING
-from npo_analysis.params import LeaItem, MunicipalityOverride, load_municipality_file
 from npo_analysis.report.text import label
 from npo_analysis.safe_text import clean_text, markdown_to_safe_html
 
@@ -40,7 +40,7 @@ def load_local_voice(code: str, params_dir: str | Path = "params"
 
     Raises
     ------
-    npo_analysis.params.ParamsError
+    npo_analysis.domain.params.ParamsError
         When the file exists but is invalid (naming the file and key).
     """
     path = Path(params_dir) / "municipalities" / f"{code}.yaml"

@@ -3,7 +3,7 @@
 :func:`report_maps` gathers what one report's maps need (its neighbourhoods with the shares,
 reach and white spots, its schools, every municipality for the locator map, the source line);
 :func:`national_maps` the municipalities with the national profile. The drawing and the text
-alternatives are in :mod:`npo_analysis.maps`; :data:`MAPS` names, per map, the column, the
+alternatives are in :mod:`npo_analysis.report.maps`; :data:`MAPS` names, per map, the column, the
 colour-bar label and the format, so that a notebook only loops over them.
 """
 
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from npo_analysis import maps
-from npo_analysis.geometry import missing_geometry_message, read_geometry
+from npo_analysis.data.geometry import missing_geometry_message, read_geometry
+from npo_analysis.report import maps
 
 
 @dataclass(frozen=True)
@@ -56,15 +56,15 @@ class ReportMaps:
     code : str
         The municipality.
     neighbourhoods : geopandas.GeoDataFrame
-        :func:`npo_analysis.maps.neighbourhood_map_data` (empty when no wijk has a polygon).
+        :func:`npo_analysis.report.maps.neighbourhood_map_data` (empty when no wijk has a polygon).
     schools : geopandas.GeoDataFrame
-        :func:`npo_analysis.maps.school_map_data` (empty when no school has coordinates).
+        :func:`npo_analysis.report.maps.school_map_data` (empty when no school has coordinates).
     municipalities : geopandas.GeoDataFrame
-        Every municipality (``municipality_code``), for :func:`npo_analysis.maps.locator_map`.
+        Every municipality (``municipality_code``), for :func:`npo_analysis.report.maps.locator_map`.
     source : str
         The source line under the maps.
     country : shapely geometry
-        :func:`npo_analysis.maps.country_outline` of the municipalities (the locator map's
+        :func:`npo_analysis.report.maps.country_outline` of the municipalities (the locator map's
         background: 3-40 KB of SVG instead of 80).
     """
 
@@ -78,7 +78,7 @@ class ReportMaps:
 
 def source_line(synthetic: bool) -> str:
     """``"Bron: CBS, Kadaster"`` for real geometry, the Demoland line for synthetic data."""
-    from npo_analysis.sources.geometry import SOURCE_LINE
+    from npo_analysis.data.sources.geometry import SOURCE_LINE
 
     return maps.DEMOLAND_SOURCE if synthetic else SOURCE_LINE
 
@@ -120,7 +120,7 @@ def draw_locator_map(report: ReportMaps, ax=None):
 
 
 def missing_text(analyses) -> str:
-    """What to supply for the maps (:func:`npo_analysis.geometry.missing_geometry_message`)."""
+    """What to supply for the maps (:func:`npo_analysis.data.geometry.missing_geometry_message`)."""
     data = analyses.data
     return missing_geometry_message(data.params.data_dir, data.language)
 

@@ -218,7 +218,7 @@ def scenario_effect(scenario, schools: pd.DataFrame) -> ScenarioEffect:
 
     Parameters
     ----------
-    scenario : npo_analysis.national.Scenario
+    scenario : npo_analysis.national.tables.Scenario
         A scenario read with the municipality's rows only (``goab_comparison`` and
         ``school_comparison`` with ``base_eur``, ``alternative_eur``, ``difference_eur``,
         ``difference_pct``, ``outcome``).

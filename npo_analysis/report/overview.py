@@ -75,7 +75,7 @@ def scenario_summary_table(national, language: str = "nl") -> pd.DataFrame:
 
     Parameters
     ----------
-    national : npo_analysis.national.NationalTables
+    national : npo_analysis.national.tables.NationalTables
         The national tables.
     language : {"nl", "en"}
         Language.
@@ -116,7 +116,7 @@ def scenario_changes(scenario, profile: pd.DataFrame, n: int = 10) -> pd.DataFra
 
     Parameters
     ----------
-    scenario : npo_analysis.national.Scenario
+    scenario : npo_analysis.national.tables.Scenario
         A scenario of the national tables.
     profile : pandas.DataFrame
         Profile of every municipality (for the names).
@@ -173,9 +173,9 @@ def white_spots_by_municipality(coverage: pd.DataFrame, spots: pd.DataFrame,
     Parameters
     ----------
     coverage : pandas.DataFrame
-        :func:`npo_analysis.supply.coverage_table` of every municipality.
+        :func:`npo_analysis.domain.supply.coverage_table` of every municipality.
     spots : pandas.DataFrame
-        :func:`npo_analysis.supply.white_spots` of it (neighbourhood x domain).
+        :func:`npo_analysis.domain.supply.white_spots` of it (neighbourhood x domain).
     profile : pandas.DataFrame
         Profile of every municipality (names).
 
@@ -243,11 +243,11 @@ def vve_by_municipality(reach: pd.DataFrame, hours: pd.DataFrame, providers: pd.
     Parameters
     ----------
     reach : pandas.DataFrame
-        :func:`npo_analysis.vve.reach_by_municipality` of every municipality.
+        :func:`npo_analysis.domain.vve.reach_by_municipality` of every municipality.
     hours : pandas.DataFrame
-        :func:`npo_analysis.vve.hours_check` of every location.
+        :func:`npo_analysis.domain.vve.hours_check` of every location.
     providers : pandas.DataFrame
-        :func:`npo_analysis.vve.quality_scores` at location level (``municipality_code``,
+        :func:`npo_analysis.domain.vve.quality_scores` at location level (``municipality_code``,
         ``weak``).
     locations : pandas.DataFrame
         The ``vve_locations`` table joined with its municipality (``location_id``,
@@ -322,7 +322,7 @@ def vve_ranking_display(table: pd.DataFrame, n: int = 15, language: str = "nl"
 def _dataset_table(data_dir, name: str) -> pd.DataFrame:
     from pathlib import Path
 
-    from npo_analysis.dataset import coerce_table
+    from npo_analysis.data.dataset import coerce_table
 
     return coerce_table(name, pd.read_parquet(Path(data_dir) / f"{name}.parquet"))
 
@@ -334,7 +334,7 @@ def national_white_spots(data_dir, national, profile: pd.DataFrame) -> pd.DataFr
     ----------
     data_dir : path-like
         The dataset directory (``schools``, ``activities``, ``neighbourhoods``).
-    national : npo_analysis.national.NationalTables
+    national : npo_analysis.national.tables.NationalTables
         The national tables (every child's score).
     profile : pandas.DataFrame
         Profile of every municipality.
@@ -367,7 +367,7 @@ def national_vve(data_dir, reach: pd.DataFrame, profile: pd.DataFrame) -> pd.Dat
     -------
     pandas.DataFrame
     """
-    from npo_analysis import vve
+    from npo_analysis.domain import vve
 
     locations = _dataset_table(data_dir, "vve_locations")
     neighbourhoods = _dataset_table(data_dir, "neighbourhoods")

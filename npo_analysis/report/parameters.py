@@ -19,8 +19,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
 from npo_analysis import table_cache
-from npo_analysis.dataset import INFO_FILE, DatasetInfo
-from npo_analysis.params import params_years
+from npo_analysis.data.dataset import INFO_FILE, DatasetInfo
+from npo_analysis.domain.params import params_years
 
 CODE_PATTERN = r"^GM[0-9]{4}$"
 #: An absolute address of the documentation (a relative one breaks in a report opened elsewhere).

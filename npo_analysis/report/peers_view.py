@@ -1,10 +1,10 @@
 """Duiden: the municipality against the Netherlands, its province and its peers
-(:mod:`npo_analysis.benchmark`).
+(:mod:`npo_analysis.domain.peers`).
 
-Every headline indicator of :data:`npo_analysis.benchmark.HEADLINE_INDICATORS` whose columns the
+Every headline indicator of :data:`npo_analysis.domain.peers.HEADLINE_INDICATORS` whose columns the
 report's profile fills, plus VE reach (:data:`VE_REACH`: indicated toddlers with a VE place /
 indicated toddlers) when the national analyses hold it, pooled from the groups' totals by
-:func:`npo_analysis.benchmark.compare`. Counts of a background-defined group below 10 show as
+:func:`npo_analysis.domain.peers.compare`. Counts of a background-defined group below 10 show as
 ``<10``.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from npo_analysis import benchmark
+from npo_analysis.domain import peers as benchmark
 from npo_analysis.formatting import suppress_small
 from npo_analysis.report.text import label
 from npo_analysis.safe_text import markdown_text
@@ -57,7 +57,7 @@ def indicators(profile: pd.DataFrame) -> tuple[benchmark.Indicator, ...]:
 
     Returns
     -------
-    tuple of npo_analysis.benchmark.Indicator
+    tuple of npo_analysis.domain.peers.Indicator
     """
     candidates = (*benchmark.HEADLINE_INDICATORS, VE_REACH)
     return tuple(i for i in candidates
@@ -65,7 +65,7 @@ def indicators(profile: pd.DataFrame) -> tuple[benchmark.Indicator, ...]:
 
 
 def comparison(profile: pd.DataFrame, code: str, peers: list[str]) -> pd.DataFrame:
-    """:func:`npo_analysis.benchmark.compare` over :func:`indicators`.
+    """:func:`npo_analysis.domain.peers.compare` over :func:`indicators`.
 
     Parameters
     ----------
@@ -156,7 +156,7 @@ def peer_rule_markdown(peer_names: list[str], chosen: bool, language: str = "nl"
         Language.
     characteristics : tuple of str
         The characteristics the rule used
-        (:func:`npo_analysis.report.peers.peer_characteristics`).
+        (:func:`npo_analysis.domain.peers.peer_characteristics`).
 
     Returns
     -------

@@ -20,17 +20,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from npo_analysis.formatting import (
-    MISSING,
-    format_count,
-    format_eur,
-    format_number,
-    format_pct,
-)
-from npo_analysis.indicator.scores import thresholded_scores
+from npo_analysis.domain.indicator.scores import thresholded_scores
+from npo_analysis.formatting import MISSING, format_count, format_eur, format_number, format_pct
 from npo_analysis.report.profile import safe_ratio
+from npo_analysis.report.suppression import is_hidden, shown_count
 from npo_analysis.report.text import label
-from npo_analysis.suppression import is_hidden, shown_count
 
 SCHOOL_COLUMNS = ["school_id", "name", "neighbourhood_code", "pupils", "target_pupils",
                   "target_share", "score_gross", "score", "score_low", "score_high", "flag",

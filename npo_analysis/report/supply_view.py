@@ -1,5 +1,5 @@
 """Duiden: white spots, where enriching activities fall short of the target-group children
-(:mod:`npo_analysis.supply`).
+(:mod:`npo_analysis.domain.supply`).
 
 - :func:`coverage`: need, places and coverage per neighbourhood x domain x age band;
 - :func:`heat_map_data`: coverage per neighbourhood x domain, tidy for the heat map, with the
@@ -8,14 +8,14 @@
 - :func:`white_spots_display`: the list of white spots.
 
 A white spot is a neighbourhood x domain with a need of at least :data:`MIN_NEED` places and a
-coverage below :data:`MAX_COVERAGE` (the defaults of :func:`npo_analysis.supply.white_spots`).
+coverage below :data:`MAX_COVERAGE` (the defaults of :func:`npo_analysis.domain.supply.white_spots`).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from npo_analysis import supply
+from npo_analysis.domain import supply
 from npo_analysis.formatting import MISSING, format_number, format_pct, suppress_small
 from npo_analysis.report.text import label
 from npo_analysis.safe_text import markdown_names
@@ -33,7 +33,7 @@ def domain_name(domain: str, language: str = "nl") -> str:
 
 def coverage(pupil_scores: pd.DataFrame, schools: pd.DataFrame, activities: pd.DataFrame,
              neighbourhoods: pd.DataFrame) -> pd.DataFrame:
-    """:func:`npo_analysis.supply.coverage_table` of the municipality with the default norm.
+    """:func:`npo_analysis.domain.supply.coverage_table` of the municipality with the default norm.
 
     Parameters
     ----------
@@ -60,7 +60,7 @@ def white_spots(table: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        :func:`npo_analysis.supply.white_spots` with :data:`MIN_NEED` and :data:`MAX_COVERAGE`.
+        :func:`npo_analysis.domain.supply.white_spots` with :data:`MIN_NEED` and :data:`MAX_COVERAGE`.
     """
     return supply.white_spots(table, min_need=MIN_NEED, max_coverage=MAX_COVERAGE)
 
@@ -75,7 +75,7 @@ def _cell_text(row, language: str) -> str:
 
 def heat_map_data(table: pd.DataFrame, spots: pd.DataFrame, language: str = "nl"
                   ) -> pd.DataFrame:
-    """Coverage per neighbourhood x domain, tidy, for :func:`npo_analysis.plots.heat_map_chart`.
+    """Coverage per neighbourhood x domain, tidy, for :func:`npo_analysis.report.plots.heat_map_chart`.
 
     Parameters
     ----------
@@ -151,7 +151,7 @@ def white_spots_display(spots: pd.DataFrame, language: str = "nl") -> pd.DataFra
 
 
 def white_spots_markdown(spots: pd.DataFrame, table: pd.DataFrame, language: str = "nl") -> str:
-    """The plain reading (:func:`npo_analysis.supply.describe_white_spots`) and the norm used.
+    """The plain reading (:func:`npo_analysis.domain.supply.describe_white_spots`) and the norm used.
 
     Parameters
     ----------

@@ -3,7 +3,7 @@
 Three breaks make budget years incomparable without a marker (``../shared/domain.md`` section 7):
 the 2019 method change (the CBS indicator replaced the weights scheme, *gewichtenregeling*), the
 2021 recalibration of the indicator and the 2022 move of the count date from 1 October to
-1 February; they are defined once, in :func:`npo_analysis.benchmark.method_breaks`. A break
+1 February; they are defined once, in :func:`npo_analysis.domain.peers.method_breaks`. A break
 belongs to a *count year*; budget year ``Y`` is funded from the count date in its parameter file
 (``count_date`` of ``params/<Y>.yaml``), so the marker is placed before the first budget year
 whose count date lies in or after the break's count year.
@@ -18,14 +18,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from npo_analysis import benchmark
+from npo_analysis.domain import peers as benchmark
 from npo_analysis.formatting import check_language
 
 
 def break_markers(count_dates: dict[int, object], language: str = "nl") -> pd.DataFrame:
     """Where each method break falls on an axis of budget years.
 
-    The breaks and the rule that places them are those of :func:`npo_analysis.benchmark.
+    The breaks and the rule that places them are those of :func:`npo_analysis.domain.peers.
     annotate_breaks` (one definition of the breaks for the whole package): a budget year gets a
     marker when a break's count year lies after the previous budget year's count year and at or
     before its own.
@@ -140,7 +140,7 @@ def pupil_trend(data_dir, code: str, name: str, language: str = "nl",
     ----------
     data_dir : path-like
         The dataset directory (table ``pupil_history``, see
-        :mod:`npo_analysis.pupil_trend`).
+        :mod:`npo_analysis.data.pupil_trend`).
     code, name : str
         The municipality.
     language : {"nl", "en"}
@@ -158,7 +158,7 @@ def pupil_trend(data_dir, code: str, name: str, language: str = "nl",
     """
     from pathlib import Path
 
-    from npo_analysis.pupil_trend import trend_series
+    from npo_analysis.data.pupil_trend import trend_series
 
     language = check_language(language)
     path = Path(data_dir) / "pupil_history.parquet"

@@ -13,8 +13,8 @@ import urllib.parse
 import pandas as pd
 
 from npo_analysis import __version__
-from npo_analysis.availability import indicator_note
 from npo_analysis.formatting import format_count, format_date, format_eur, format_pct, is_missing
+from npo_analysis.report.availability import indicator_note
 from npo_analysis.report.inputs import ReportData
 from npo_analysis.report.key_figures import key_figures
 from npo_analysis.report.spread import has_bands
@@ -167,7 +167,7 @@ def _published_definitions(language: str) -> str:
 
 def public_data_markdown(data: ReportData) -> str:
     """How the scores were obtained without microdata, and what to add for the full municipal
-    score (:func:`npo_analysis.availability.indicator_note` and the ``municipal_score``
+    score (:func:`npo_analysis.report.availability.indicator_note` and the ``municipal_score``
     notice); ``""`` for a dataset with microdata.
 
     Parameters
@@ -212,8 +212,8 @@ def school_notes_markdown(data: ReportData, table: pd.DataFrame) -> str:
 
 
 def peers_markdown(data: ReportData) -> str:
-    """Which municipalities are the peers and why (:func:`npo_analysis.benchmark.peer_rule`)."""
-    from npo_analysis.report.peers import peer_characteristics
+    """Which municipalities are the peers and why (:func:`npo_analysis.domain.peers.peer_rule`)."""
+    from npo_analysis.domain.peers import peer_characteristics
     from npo_analysis.report.peers_view import peer_rule_markdown
 
     names = data.profile.set_index("municipality_code").loc[data.peers, "name"].tolist()
@@ -223,7 +223,7 @@ def peers_markdown(data: ReportData) -> str:
 
 def trend_markdown(data: ReportData) -> str:
     """What the trend chart shows and where its limits are (method breaks, one count date)."""
-    from npo_analysis.benchmark import method_breaks
+    from npo_analysis.domain.peers import method_breaks
 
     breaks = "; ".join(f"{y}: {t}" for y, t in zip(*(method_breaks(data.language)[c]
                                                     for c in ("count_year", "text")),
@@ -308,7 +308,7 @@ def export_markdown(workbook, language: str = "nl") -> str:
     Parameters
     ----------
     workbook : pathlib.Path
-        The written workbook (:func:`npo_analysis.export.write_report_workbook`).
+        The written workbook (:func:`npo_analysis.report.workbook.write_report_workbook`).
     language : {"nl", "en"}
         Language.
 

@@ -1,8 +1,8 @@
 """Duiden: VE reach per neighbourhood, hours against the norm and quality per location and
-provider (:mod:`npo_analysis.vve`).
+provider (:mod:`npo_analysis.domain.vve`).
 
 - :func:`reach` / :func:`reach_chart_data` / :func:`reach_display`: toddlers with a VE
-  indication who have a VE place, per neighbourhood, flagged below :data:`npo_analysis.vve.
+  indication who have a VE place, per neighbourhood, flagged below :data:`npo_analysis.domain.vve.
   REACH_NORM` (80%); neighbourhoods with fewer than 10 indicated toddlers show ``<10`` and no
   reach (and are left out of the chart);
 - :func:`hours_display`: hours each location offers in 18 months against 960;
@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from npo_analysis import vve
+from npo_analysis.domain import vve
 from npo_analysis.formatting import MISSING, format_count, format_number, format_pct
+from npo_analysis.report.suppression import is_hidden, shown_count
 from npo_analysis.report.text import label
 from npo_analysis.safe_text import markdown_names, markdown_text
-from npo_analysis.suppression import is_hidden, shown_count
 
 #: Quality domains as the reader sees them (Dutch, English), in schema order.
 QUALITY_NAMES = {
@@ -33,7 +33,7 @@ QUALITY_NAMES = {
 
 def reach(toddlers: pd.DataFrame, neighbourhoods: pd.DataFrame, children: pd.DataFrame
           ) -> pd.DataFrame:
-    """:func:`npo_analysis.vve.reach_by_neighbourhood` of the municipality (norm 80%).
+    """:func:`npo_analysis.domain.vve.reach_by_neighbourhood` of the municipality (norm 80%).
 
     Parameters
     ----------
@@ -108,12 +108,12 @@ def reach_display(table: pd.DataFrame, language: str = "nl") -> pd.DataFrame:
 
 
 def hours_display(hours: pd.DataFrame, language: str = "nl") -> pd.DataFrame:
-    """:func:`npo_analysis.vve.hours_check` as text, the shortest offer first.
+    """:func:`npo_analysis.domain.vve.hours_check` as text, the shortest offer first.
 
     Parameters
     ----------
     hours : pandas.DataFrame
-        :func:`npo_analysis.vve.hours_check` of the municipality's locations.
+        :func:`npo_analysis.domain.vve.hours_check` of the municipality's locations.
     language : {"nl", "en"}
         Language.
 
@@ -143,7 +143,7 @@ def quality_heat_map_data(quality: pd.DataFrame, key: str, language: str = "nl"
     Parameters
     ----------
     quality : pandas.DataFrame
-        :func:`npo_analysis.vve.quality_scores` at any level.
+        :func:`npo_analysis.domain.vve.quality_scores` at any level.
     key : str
         The column naming a row of the map (``location_id`` or ``provider``).
     language : {"nl", "en"}
@@ -170,7 +170,7 @@ def quality_display(quality: pd.DataFrame, key: str, language: str = "nl") -> pd
     Parameters
     ----------
     quality : pandas.DataFrame
-        :func:`npo_analysis.vve.quality_scores`.
+        :func:`npo_analysis.domain.vve.quality_scores`.
     key : str
         ``location_id`` or ``provider``.
     language : {"nl", "en"}
@@ -194,16 +194,16 @@ def quality_display(quality: pd.DataFrame, key: str, language: str = "nl") -> pd
 
 def vve_markdown(table: pd.DataFrame, hours: pd.DataFrame, providers: pd.DataFrame, code: str,
                  language: str = "nl") -> str:
-    """The plain reading: :func:`npo_analysis.vve.describe_vve` plus the weak providers.
+    """The plain reading: :func:`npo_analysis.domain.vve.describe_vve` plus the weak providers.
 
     Parameters
     ----------
     table : pandas.DataFrame
         :func:`reach`.
     hours : pandas.DataFrame
-        :func:`npo_analysis.vve.hours_check` of the municipality's locations.
+        :func:`npo_analysis.domain.vve.hours_check` of the municipality's locations.
     providers : pandas.DataFrame
-        :func:`npo_analysis.vve.quality_scores` at provider level.
+        :func:`npo_analysis.domain.vve.quality_scores` at provider level.
     code : str
         The municipality.
     language : {"nl", "en"}

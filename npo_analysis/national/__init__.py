@@ -1,0 +1,1 @@
+"""The national layer of npo-analysis."""
