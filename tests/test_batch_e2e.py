@@ -81,7 +81,19 @@ def test_every_tiny_municipality_with_one_broken(tiny):
 def test_plain_papermill_for_one_municipality(tiny, tmp_path):
     code = tiny["codes"][0]
     out = tmp_path / "out.ipynb"
-    command = [str(Path(sys.executable).with_name("papermill")),
+    papermill = str(Path(sys.executable).with_name("papermill"))
+    missing = subprocess.run(
+        [papermill, str(ROOT / "notebooks" / "municipality_report.ipynb"), str(out),
+         "-p", "municipality_code", code, "-p", "data_dir", str(tiny["data"]),
+         "-p", "results_dir", str(tmp_path / "tables"), "-p", "params_dir", str(tiny["params"]),
+         "--cwd", str(ROOT / "notebooks")], capture_output=True, text=True, timeout=600)
+    assert missing.returncode != 0  # a report never computes the national tables: it says so
+    assert "holds no national tables; build them first with `npo-analysis national" in (
+        missing.stderr)
+    subprocess.run([str(Path(sys.executable).with_name("npo-analysis")), "national", "--data",
+                    str(tiny["data"]), "--out", str(tmp_path / "tables"), "--params",
+                    str(tiny["params"])], check=True, capture_output=True, timeout=600)
+    command = [papermill,
                str(ROOT / "notebooks" / "municipality_report.ipynb"), str(out),
                "-p", "municipality_code", code, "-p", "year", str(YEAR),
                "-p", "data_dir", str(tiny["data"]), "-p", "results_dir", str(tmp_path / "tables"),

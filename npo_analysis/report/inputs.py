@@ -5,7 +5,7 @@ code, its neighbourhoods and its schools) plus the small national tables (one ro
 municipality) it compares with. Tables are read once per process and sliced in memory
 (:mod:`npo_analysis.table_cache`): a warm kernel reads each file once for all its reports. The
 national tables come from :func:`npo_analysis.national.tables.build_national_tables`;
-:func:`ensure_national_tables` builds them when ``results_dir`` holds none.
+:func:`open_national_tables` opens them and says which command builds them when they are missing.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from npo_analysis.domain.peers import resolve_peers
 from npo_analysis.national.tables import INFO_FILE as NATIONAL_INFO
 from npo_analysis.national.tables import (
     NationalTables,
-    build_national_tables,
     load_national_tables,
 )
 from npo_analysis.report.availability import DatasetContents, Notice, dataset_contents, missing_for
@@ -34,23 +33,31 @@ from npo_analysis.report.profile import municipality_profile
 from npo_analysis.table_cache import cached_table
 
 
-def ensure_national_tables(params: ReportParameters, rounds: int = 10) -> NationalTables:
-    """Open the national tables in ``params.results_dir``; build them first when absent.
+def open_national_tables(params: ReportParameters) -> NationalTables:
+    """Open the national tables in ``params.results_dir``; a report never computes them.
+
+    The national tables are computed once per batch (``npo-analysis reports`` builds them, or
+    ``npo-analysis national``) and every report reads them.
 
     Parameters
     ----------
     params : ReportParameters
         Validated report parameters.
-    rounds : int
-        Imputation rounds when the tables must be built.
 
     Returns
     -------
     npo_analysis.national.tables.NationalTables
+
+    Raises
+    ------
+    ReportParameterError
+        One line naming ``results_dir`` and the command that builds the tables.
     """
     if not (params.results_dir / NATIONAL_INFO).is_file():
-        build_national_tables(params.data_dir, params.results_dir, params_dir=params.params_dir,
-                              rounds=rounds)
+        raise ReportParameterError(
+            f"results_dir {params.results_dir} holds no national tables; build them first with "
+            f"`npo-analysis national --data {params.data_dir} --out {params.results_dir}` "
+            f"(`npo-analysis reports` builds them itself)")
     return load_national_tables(params.results_dir)
 
 
@@ -236,21 +243,19 @@ def _interventions(data_dir: Path) -> pd.DataFrame:
     return read_coerced("interventions", path) if path.is_file() else load_menukaart()
 
 
-def load_report_data(params: ReportParameters, rounds: int = 10) -> ReportData:
+def load_report_data(params: ReportParameters) -> ReportData:
     """Load everything the report of ``params.municipality_code`` needs.
 
     Parameters
     ----------
     params : ReportParameters
         From :func:`npo_analysis.report.validate_parameters`.
-    rounds : int
-        Imputation rounds, used only when the national tables must be built.
 
     Returns
     -------
     ReportData
     """
-    national = ensure_national_tables(params, rounds)
+    national = open_national_tables(params)
     years = [y for y in national.years if y in _param_years(params)]
     budget_params = {y: load_params(y, params.params_dir) for y in years}
     budgets = {y: national.municipality_budgets(y) for y in years}
