@@ -20,6 +20,7 @@ import pandas as pd
 
 from npo_analysis.domain import peers as benchmark
 from npo_analysis.formatting import check_language
+from npo_analysis.safe_text import markdown_text
 
 
 def break_markers(count_dates: dict[int, object], language: str = "nl") -> pd.DataFrame:
@@ -178,7 +179,7 @@ def pupil_trend(data_dir, code: str, name: str, language: str = "nl",
     return PupilTrend(
         chart=chart[["year", "area", "index", "pupils"]].reset_index(drop=True),
         table=_trend_table(own, national, sbo, language, shown_every),
-        text=_trend_text(own, national, sbo, name, language),
+        text=_trend_text(own, national, sbo, markdown_text(name), language),  # Markdown: escaped
         note=_trend_note(language, indeling),
         title=_TEXT[language]["title"], ylabel=_TEXT[language]["ylabel"])
 
