@@ -73,3 +73,23 @@ def test_national_overview_shows_two_maps(batch):
     assert sorted(maps) == ["Aandeel doelgroepkinderen", "GOAB per doelgroepkind"]
     for alt in maps.values():
         assert any(name in alt for name in names), alt
+
+
+def test_school_points_keep_the_maps_own_legend():
+    import geopandas as gpd
+    import matplotlib.pyplot as plt
+    from matplotlib.legend import Legend
+    from shapely.geometry import Point, box
+
+    from npo_analysis import maps
+
+    wijken = gpd.GeoDataFrame({"name": ["Noord", "Zuid"], "worst_coverage": [0.2, 1.0],
+                               "white_spot": [True, False]},
+                              geometry=[box(0, 0, 1000, 1000), box(0, 1000, 1000, 2000)],
+                              crs="EPSG:28992")
+    schools = gpd.GeoDataFrame({"pupils": [100, 400]},
+                               geometry=[Point(500, 500), Point(500, 1500)], crs="EPSG:28992")
+    ax = maps.school_points(schools, ax=maps.white_spot_map(wijken))
+    texts = [t.get_text() for legend in ax.findobj(Legend) for t in legend.get_texts()]
+    plt.close(ax.figure)
+    assert "witte vlek (< 50% gedekt)" in texts and "100" in " ".join(texts)
