@@ -9,7 +9,10 @@ the finished SVG text of :func:`npo_analysis.report.plots.to_svg` (constrained l
 included, figure closed), is printed with the size of its SVG. The goal is at most 50 ms per
 kind. ``--svg-dir`` also writes one SVG of every kind there, for a visual check. Prints one line
 per kind and, last, ``median_ms_per_report=...``: the sum of the medians of the 11 charts of a
-typical municipality report.
+typical municipality report. The maps (:mod:`map_speed`'s drawings, on Demoland ``small``'s
+municipality with the most neighbourhoods) follow, with ``maps_median_ms_per_report=...`` for
+the 4 maps of a report (two choropleths, the white-spot map and the locator map) and the
+national choropleth of the overview.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import pandas as pd
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from map_speed import demoland_map_data, map_drawings  # noqa: E402
 
 from npo_analysis.report import plots  # noqa: E402
 
@@ -124,6 +128,8 @@ def examples() -> dict[str, tuple]:
 PER_REPORT = {"bar": 2, "bar_eur": 1, "histogram": 1, "line": 1, "stacked_bar": 1,
               "difference": 1, "point_range": 1, "point_range_log": 1, "heat_map": 1,
               "dumbbell": 1}
+#: How often each map appears in a municipality report (4 maps).
+MAPS_PER_REPORT = {"neighbourhood_map": 2, "white_spot_map": 1, "locator_map": 1}
 
 
 def median_ms(function, runs: int) -> tuple[float, float]:
@@ -139,12 +145,24 @@ def median_ms(function, runs: int) -> tuple[float, float]:
     return statistics.median(walls) * 1000, statistics.median(cpus) * 1000
 
 
-def chart_svg(function, kwargs) -> str:
+def chart_svg(function, kwargs, alt: str | None = None, title: str | None = None) -> str:
     """One chart from the call to the finished SVG text, its figure closed (as in a report)."""
     ax = function(**kwargs)
-    svg = plots.to_svg(ax)
+    svg = plots.to_svg(ax, alt=alt, title=title)
     plt.close(ax.figure)
     return svg
+
+
+def report(name: str, function, kwargs, runs: int, svg_dir: Path | None, **text) -> float:
+    """Print the median time, CPU time and SVG size of one chart kind; return the median."""
+    median, cpu = median_ms(lambda: chart_svg(function, kwargs, **text), runs)
+    svg = chart_svg(function, kwargs, **text)
+    print(f"{name:20s} median_ms={median:.1f} cpu_ms={cpu:.1f} "
+          f"svg_kb={len(svg.encode()) / 1024:.1f}")
+    if svg_dir is not None:
+        svg_dir.mkdir(parents=True, exist_ok=True)
+        (svg_dir / f"{name}.svg").write_text(svg, encoding="utf-8")
+    return median
 
 
 def main() -> None:
@@ -156,15 +174,14 @@ def main() -> None:
     cases = examples()
     medians = {}
     for name, (function, kwargs) in cases.items():
-        medians[name], cpu = median_ms(lambda f=function, k=kwargs: chart_svg(f, k), args.runs)
-        svg = chart_svg(function, kwargs)
-        print(f"{name:16s} median_ms={medians[name]:.1f} cpu_ms={cpu:.1f} "
-              f"svg_kb={len(svg.encode()) / 1024:.1f}")
-        if args.svg_dir is not None:
-            args.svg_dir.mkdir(parents=True, exist_ok=True)
-            (args.svg_dir / f"{name}.svg").write_text(svg, encoding="utf-8")
+        medians[name] = report(name, function, kwargs, args.runs, args.svg_dir)
     per_report = sum(medians[name] * count for name, count in PER_REPORT.items())
     print(f"median_ms_per_report={per_report:.1f} ({sum(PER_REPORT.values())} charts)")
+    for name, draw in map_drawings(demoland_map_data("small")).items():
+        medians[name] = report(name, draw, {}, max(3, args.runs // 5), args.svg_dir,
+                               alt="Kaart", title=name)
+    per_report = sum(medians[name] * count for name, count in MAPS_PER_REPORT.items())
+    print(f"maps_median_ms_per_report={per_report:.1f} ({sum(MAPS_PER_REPORT.values())} maps)")
     plots.reset_theme()
 
 

@@ -64,23 +64,17 @@ def timed(name: str, compute) -> None:
     print(f"{name:<52} {statistics.median(times):6.3f} s")
 
 
-def demoland_maps() -> None:
-    dataset = generate("national")
+def demoland_map_data(profile: str = "national") -> dict:
+    """The maps' data of Demoland ``profile``: every municipality (simplified for the national
+    and the locator map), the country outline, and the neighbourhoods (with a white-spot stand-in)
+    and schools of its municipality with the most neighbourhoods."""
+    dataset = generate(profile)
     geometry = dataset.geometry
     table = dataset["municipalities"][["municipality_code", "name", "low_income_share"]]
     national = maps.simplify_for_drawing(maps.municipality_map_data(geometry, table),
                                          maps.NATIONAL_TOLERANCE)
-    print(f"Demoland national: {len(national)} municipalities, "
-          f"{int((geometry['level'] == 'neighbourhood').sum())} neighbourhoods")
-    measure("Demoland national choropleth", lambda: maps.choropleth(
-        national, "low_income_share", label="Aandeel", source=maps.DEMOLAND_SOURCE))
     code = dataset["neighbourhoods"]["municipality_code"].value_counts().index[0]
     locator = maps.simplify_for_drawing(national, maps.LOCATOR_TOLERANCE)
-    measure(f"Demoland locator map ({code}, 2 km)", lambda: maps.locator_map(locator, code))
-    timed("Demoland country outline (once per batch)", lambda: maps.country_outline(locator))
-    country = maps.country_outline(locator)
-    measure(f"Demoland locator map over the outline ({code})",
-            lambda: maps.locator_map(locator, code, country=country))
     nbs = dataset["neighbourhoods"]
     own = nbs[nbs["municipality_code"] == code]
     local = areas(geometry, "neighbourhood")
@@ -89,19 +83,45 @@ def demoland_maps() -> None:
     data = local.merge(own, left_on="code", right_on="neighbourhood_code")
     data["small"] = data["children_4_11"] < 10
     schools = dataset["schools"]
-    points = maps.school_map_data(geometry, schools[schools["municipality_code"] == code])
-    print(f"  {code}: {len(data)} neighbourhoods, {len(points)} schools")
+    return {
+        "geometry": geometry, "national": national, "code": code, "locator": locator,
+        "country": maps.country_outline(locator), "neighbourhoods": data,
+        "schools": maps.school_map_data(geometry, schools[schools["municipality_code"] == code]),
+        "spots": data.assign(worst_coverage=data["low_income_share"] * 4,
+                             white_spot=data["low_income_share"] < 0.125)}
 
+
+def map_drawings(d: dict) -> dict:
+    """Per map kind of a report: a function drawing it (returns its Axes) on ``d``."""
     def neighbourhood_map():
-        ax = maps.choropleth(data, "low_income_share", small="small", label="Aandeel",
-                             source=maps.DEMOLAND_SOURCE)
-        return maps.school_points(points, ax=ax)
+        ax = maps.choropleth(d["neighbourhoods"], "low_income_share", small="small",
+                             label="Aandeel", source=maps.DEMOLAND_SOURCE)
+        return maps.school_points(d["schools"], ax=ax)
 
-    measure("Demoland neighbourhood choropleth + schools", neighbourhood_map)
-    spots = data.assign(worst_coverage=data["low_income_share"] * 4,
-                        white_spot=data["low_income_share"] < 0.125)
-    measure("Demoland white-spot map", lambda: maps.white_spot_map(
-        spots, source=maps.DEMOLAND_SOURCE))
+    return {
+        "national_choropleth": lambda: maps.choropleth(
+            d["national"], "low_income_share", label="Aandeel", source=maps.DEMOLAND_SOURCE,
+            linewidth=0.2),
+        "neighbourhood_map": neighbourhood_map,
+        "white_spot_map": lambda: maps.white_spot_map(d["spots"], source=maps.DEMOLAND_SOURCE),
+        "locator_map": lambda: maps.locator_map(d["locator"], d["code"], country=d["country"]),
+    }
+
+
+def demoland_maps() -> None:
+    d = demoland_map_data("national")
+    national, locator, code = d["national"], d["locator"], d["code"]
+    print(f"Demoland national: {len(national)} municipalities, "
+          f"{int((d['geometry']['level'] == 'neighbourhood').sum())} neighbourhoods")
+    drawings = map_drawings(d)
+    measure("Demoland national choropleth", lambda: maps.choropleth(
+        national, "low_income_share", label="Aandeel", source=maps.DEMOLAND_SOURCE))
+    measure(f"Demoland locator map ({code}, 2 km)", lambda: maps.locator_map(locator, code))
+    timed("Demoland country outline (once per batch)", lambda: maps.country_outline(locator))
+    measure(f"Demoland locator map over the outline ({code})", drawings["locator_map"])
+    print(f"  {code}: {len(d['neighbourhoods'])} neighbourhoods, {len(d['schools'])} schools")
+    measure("Demoland neighbourhood choropleth + schools", drawings["neighbourhood_map"])
+    measure("Demoland white-spot map", drawings["white_spot_map"])
 
 
 def real_maps() -> None:

@@ -399,10 +399,12 @@ def school_points(schools, size: str = "pupils", *, ax=None, language: str = "nl
                         linewidths=0.5, zorder=3)
     handles, labels = points.legend_elements(
         prop="sizes", num=3, func=lambda s: s * largest / max_area, color=colour)
-    legend = ax.legend(handles, labels, title=_t("pupils", language), loc="lower right",
-                       frameon=True, framealpha=0.8, fontsize="x-small",
-                       title_fontsize="x-small", ncols=3)
-    ax.add_artist(legend)
+    previous = ax.get_legend()  # the map's own legend (classes, "too few children"): kept
+    ax.legend(handles, labels, title=_t("pupils", language), loc="lower right",
+              frameon=True, framealpha=0.8, fontsize="x-small", title_fontsize="x-small",
+              ncols=3)
+    if previous is not None:
+        ax.add_artist(previous)
     return ax
 
 
