@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from npo_analysis.batch import run_reports
-from npo_analysis.dataset import write_dataset
-from npo_analysis.demoland import generate
+from npo_analysis.data.dataset import write_dataset
+from npo_analysis.data.demoland import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 #: An inline chart of the exported page: its aria-label ("title. alt") and its <desc> (the alt).
@@ -81,7 +81,7 @@ def test_school_points_keep_the_maps_own_legend():
     from matplotlib.legend import Legend
     from shapely.geometry import Point, box
 
-    from npo_analysis import maps
+    from npo_analysis.report import maps
 
     wijken = gpd.GeoDataFrame({"name": ["Noord", "Zuid"], "worst_coverage": [0.2, 1.0],
                                "white_spot": [True, False]},
