@@ -81,8 +81,8 @@ def _incomplete_runs(out_dir: Path, clean: bool, resume: bool) -> None:
               help="Budget year of the reports [default: the latest year in --params whose NPO "
                    "school amounts are not zero (2024 with the shipped params; 2025 has none)].")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Notebooks run at the same time (worker processes, forked from one warm "
-                   "template with --executor local) [default: the number of cores].")
+              help="Notebooks run at the same time (worker processes, each with its own warm "
+                   "Jupyter kernel) [default: the number of cores].")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEFAULT_OUT,
               show_default=True,
               help="Output folder: runs go to OUT/<run>/, OUT/latest points at the newest.")
@@ -91,8 +91,8 @@ def _incomplete_runs(out_dir: Path, clean: bool, resume: bool) -> None:
                    "run, whose inputs (data, parameters, notebook) are unchanged.")
 @click.option("--executor", type=click.Choice(["local", "serial", "dask"]), default="local",
               show_default=True,
-              help="local: a pool of worker processes (on Linux forked from one warm "
-                   "template); serial: one after the other in this process; dask: the workers "
+              help="local: a pool of worker processes with warm Jupyter kernels; serial: one "
+                   "kernel, one notebook after the other; dask: the workers "
                    "of a Dask cluster (--scheduler, or a local one).")
 @click.option("--scheduler", metavar="ADDRESS", default=None,
               help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor dask; "
